@@ -1,0 +1,167 @@
+"""Cas pratiques: real problems of a collectivité, their stages and their journal (journal de bord)."""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from ambassadors.models import Ambassador
+from programmes.models import Lab, Visibility
+
+
+class Stage(models.TextChoices):
+    FRAMING = "cadrage", _("Cadrage")
+    INQUIRY = "enquete", _("Enquête / immersion")
+    IDEATION = "ideation", _("Idéation")
+    PROTOTYPING = "prototypage", _("Prototypage")
+    TESTING = "test", _("Test / expérimentation")
+    DEPLOYMENT = "deploiement", _("Déploiement / bilan")
+    ABANDONED = "abandonne", _("Abandonné")
+
+
+class Case(models.Model):
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="cases", verbose_name=_("labo"))
+    title = models.CharField(_("titre"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=100)
+    problem_statement = models.TextField(_("problématique"))
+    sponsoring_service = models.CharField(_("service commanditaire"), max_length=200, blank=True)
+    team = models.ManyToManyField(
+        Ambassador, blank=True, related_name="cases", verbose_name=_("équipe d'ambassadeurs")
+    )
+    stage = models.CharField(_("étape"), max_length=20, choices=Stage.choices, default=Stage.FRAMING)
+    lessons = models.TextField(
+        _("enseignements"), blank=True, help_text=_("Obligatoire si le cas est abandonné : un échec est un résultat.")
+    )
+    visibility = models.CharField(
+        _("visibilité"), max_length=20, choices=Visibility.choices, default=Visibility.LAB
+    )
+    site_address = models.TextField(_("adresse du site"), blank=True)
+    tags = TaggableManager(_("mots-clés"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cas pratique")
+        verbose_name_plural = _("cas pratiques")
+        ordering = ["lab", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lab", "slug"],
+                name="case_slug_unique_per_lab",
+                violation_error_message=_("Ce labo a déjà un cas avec cet identifiant."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage="abandonne") | ~Q(lessons=""),
+                name="abandoned_case_has_lessons",
+                violation_error_message=_("Un cas abandonné doit dire ce qu'on en a appris."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.stage == Stage.ABANDONED and not self.lessons.strip():
+            raise ValidationError({"lessons": _("Un cas abandonné doit dire ce qu'on en a appris.")})
+
+
+class StageChange(models.Model):
+    """A dated move of a case from one stage to another, shown on its timeline."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_changes", verbose_name=_("cas"))
+    from_stage = models.CharField(_("étape de départ"), max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("nouvelle étape"), max_length=20, choices=Stage.choices)
+    changed_at = models.DateTimeField(_("date"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("changement d'étape")
+        verbose_name_plural = _("changements d'étape")
+        ordering = ["case", "changed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_stage=models.F("to_stage")),
+                name="stage_change_changes_stage",
+                violation_error_message=_("Le cas est déjà à cette étape."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case} : {self.get_from_stage_display() or '—'} → {self.get_to_stage_display()}"
+
+
+class ProgressEntry(models.Model):
+    """An entry of a case's journal de bord: what was done, learnt, next, and what blocks."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entries", verbose_name=_("cas"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_entries",
+        verbose_name=_("auteur·rice"),
+    )
+    entry_date = models.DateField(_("date"), default=timezone.localdate)
+    done = models.TextField(_("ce que nous avons fait"))
+    learnt = models.TextField(_("ce que nous avons appris"), blank=True)
+    next_steps = models.TextField(_("prochaines étapes"), blank=True)
+    blockers = models.TextField(_("points de blocage"), blank=True)
+    session = models.ForeignKey(
+        "lab_sessions.Session",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_entries",
+        verbose_name=_("session"),
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("entrée du journal de bord")
+        verbose_name_plural = _("journal de bord")
+        ordering = ["case", "-entry_date", "-created_at"]
+
+    def __str__(self):
+        return f"{self.case} — {self.entry_date:%d/%m/%Y}"
+
+    def clean(self):
+        super().clean()
+        if self.session_id and self.case_id and self.session.lab_id != self.case.lab_id:
+            raise ValidationError({"session": _("Cette session n'est pas celle du labo du cas.")})
+
+
+class Attachment(models.Model):
+    """A photo or a file attached to a journal entry."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Photo")
+        FILE = "file", _("Fichier")
+
+    entry = models.ForeignKey(
+        ProgressEntry, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("entrée")
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.PHOTO)
+    file = models.FileField(_("fichier"), upload_to="journal/%Y/%m/")
+    caption = models.CharField(_("légende"), max_length=300, blank=True)
+    uploaded_at = models.DateTimeField(_("ajouté le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+        ordering = ["entry", "uploaded_at"]
+
+    def __str__(self):
+        return self.caption or self.file.name.rsplit("/", 1)[-1]

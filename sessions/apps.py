@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LabSessionsConfig(AppConfig):
+    # The folder is "sessions" but that label belongs to django.contrib.sessions.
+    name = "sessions"
+    label = "lab_sessions"
+    verbose_name = _("Sessions")

@@ -1,0 +1,266 @@
+"""Work sessions of a Lab (2–3 consecutive days a month), their agenda and attendance, and InterTransfo."""
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from ambassadors.models import Ambassador
+from programmes.models import Lab, Programme, Visibility
+
+MAX_DAYS = 3
+
+
+class EventStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    ANNOUNCED = "announced", _("Annoncée")
+    HELD = "held", _("Tenue")
+    CANCELLED = "cancelled", _("Annulée")
+
+
+class ScheduledEvent(models.Model):
+    """What a Lab session and an InterTransfo share: 1–3 consecutive days at a place."""
+
+    number = models.PositiveSmallIntegerField(_("numéro"))
+    title = models.CharField(_("titre"), max_length=200, blank=True)
+    start_date = models.DateField(_("premier jour"))
+    end_date = models.DateField(_("dernier jour"))
+    place_name = models.CharField(_("lieu"), max_length=200, blank=True)
+    place_address = models.TextField(_("adresse"), blank=True)
+    status = models.CharField(_("statut"), max_length=20, choices=EventStatus.choices, default=EventStatus.DRAFT)
+    objectives = models.TextField(_("objectifs"), blank=True)
+    minutes = models.TextField(_("compte rendu"), blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date"))
+                & Q(end_date__lte=F("start_date") + datetime.timedelta(days=MAX_DAYS - 1)),
+                name="%(class)s_one_to_three_consecutive_days",
+                violation_error_message=_("Une session dure de 1 à 3 jours consécutifs."),
+            ),
+        ]
+
+    @property
+    def day_count(self):
+        return (self.end_date - self.start_date).days + 1
+
+    @property
+    def days(self):
+        return [self.start_date + datetime.timedelta(days=offset) for offset in range(self.day_count)]
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date:
+            if self.end_date < self.start_date:
+                raise ValidationError({"end_date": _("Le dernier jour ne peut pas précéder le premier.")})
+            if self.day_count > MAX_DAYS:
+                raise ValidationError(
+                    {"end_date": _("Une session dure au plus %(max)d jours consécutifs.") % {"max": MAX_DAYS}}
+                )
+
+
+class SessionQuerySet(models.QuerySet):
+    def in_lab(self, lab):
+        return self.filter(lab=lab)
+
+    def upcoming(self, today=None):
+        return self.filter(end_date__gte=today or datetime.date.today()).exclude(status=EventStatus.CANCELLED)
+
+
+class Session(ScheduledEvent):
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("labo"))
+    visibility = models.CharField(
+        _("visibilité"), max_length=20, choices=Visibility.choices, default=Visibility.LAB
+    )
+    cases = models.ManyToManyField(
+        "cases.Case", blank=True, related_name="sessions", verbose_name=_("cas pratiques travaillés")
+    )
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta(ScheduledEvent.Meta):
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["lab", "start_date"]
+        constraints = [
+            *ScheduledEvent.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["lab", "number"],
+                name="session_number_unique_per_lab",
+                violation_error_message=_("Ce labo a déjà une session portant ce numéro."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.lab.name} — session #{self.number} ({self.start_date:%d/%m/%Y})"
+
+    def clean(self):
+        super().clean()
+        if not (self.lab_id and self.start_date and self.end_date):
+            return
+        if not (self.lab.contains(self.start_date) and self.lab.contains(self.end_date)):
+            raise ValidationError(
+                _("La session doit avoir lieu pendant le labo (du %(start)s au %(end)s).")
+                % {"start": self.lab.start_date.strftime("%d/%m/%Y"), "end": self.lab.end_date.strftime("%d/%m/%Y")}
+            )
+        overlapping = Session.objects.filter(
+            lab_id=self.lab_id, start_date__lte=self.end_date, end_date__gte=self.start_date
+        ).exclude(pk=self.pk).exclude(status=EventStatus.CANCELLED)
+        if self.status != EventStatus.CANCELLED and overlapping.exists():
+            raise ValidationError(_("Ces dates chevauchent une autre session de ce labo."))
+
+
+class AgendaItem(models.Model):
+    """A block of one day of a session's programme (déroulé)."""
+
+    class Kind(models.TextChoices):
+        WATCH = "veille", _("Veille et prospective")
+        IMMERSION = "immersion", _("Ethnographie / immersion")
+        PROTOTYPING = "prototypage", _("Prototypage rapide")
+        EXPERIMENT = "experimentation", _("Expérimentation")
+        WORKSHOP = "atelier", _("Atelier créatif")
+        TRAINING = "formation", _("Diffusion et formation")
+        CASE_POINT = "point_cas", _("Point cas")
+        RESTITUTION = "restitution", _("Restitution")
+        LAB_DESIGN = "prefiguration", _("Préfiguration du labo")
+        BREAK = "pause", _("Pause / repas")
+        OTHER = "autre", _("Autre")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("session")
+    )
+    day = models.DateField(_("jour"))
+    start_time = models.TimeField(_("début"))
+    end_time = models.TimeField(_("fin"))
+    title = models.CharField(_("titre"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.WORKSHOP)
+    description = models.TextField(_("description"), blank=True)
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("cas pratique"),
+    )
+    facilitators = models.CharField(_("animé par"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("temps du programme")
+        verbose_name_plural = _("programme de la session")
+        ordering = ["session", "day", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="agenda_item_ends_after_start",
+                violation_error_message=_("Un temps du programme doit finir après avoir commencé."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day:%d/%m} {self.start_time:%H:%M}–{self.end_time:%H:%M} {self.title}"
+
+    def clean(self):
+        super().clean()
+        if not (self.session_id and self.day and self.start_time and self.end_time):
+            return
+        session = self.session
+        if not session.start_date <= self.day <= session.end_date:
+            raise ValidationError(
+                {"day": _("Ce jour ne fait pas partie de la session (du %(start)s au %(end)s).")
+                 % {"start": session.start_date.strftime("%d/%m/%Y"), "end": session.end_date.strftime("%d/%m/%Y")}}
+            )
+        clash = (
+            AgendaItem.objects.filter(
+                session_id=self.session_id, day=self.day, start_time__lt=self.end_time, end_time__gt=self.start_time
+            )
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if clash:
+            raise ValidationError(_("Ce créneau chevauche « %(title)s ».") % {"title": clash})
+
+
+class Attendance(models.Model):
+    """One person's answer for one day of a session, then whether they actually came."""
+
+    class Response(models.TextChoices):
+        PENDING = "pending", _("Sans réponse")
+        YES = "yes", _("Présent·e")
+        NO = "no", _("Absent·e")
+        MAYBE = "maybe", _("Pas sûr·e")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("session")
+    )
+    ambassador = models.ForeignKey(
+        Ambassador, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("participant·e")
+    )
+    day = models.DateField(_("jour"))
+    response = models.CharField(_("réponse"), max_length=10, choices=Response.choices, default=Response.PENDING)
+    attended = models.BooleanField(_("présence constatée"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("présence")
+        verbose_name_plural = _("présences")
+        ordering = ["session", "day", "ambassador__last_name", "ambassador__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "ambassador", "day"],
+                name="attendance_unique_per_person_and_day",
+                violation_error_message=_("Cette personne a déjà une réponse pour ce jour."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ambassador.full_name}, {self.day:%d/%m/%Y} : {self.get_response_display()}"
+
+    def clean(self):
+        super().clean()
+        if self.session_id and self.day and not self.session.start_date <= self.day <= self.session.end_date:
+            raise ValidationError({"day": _("Ce jour ne fait pas partie de la session.")})
+        if self.session_id and self.ambassador_id and self.ambassador.lab_id != self.session.lab_id:
+            raise ValidationError({"ambassador": _("Cette personne n'appartient pas au labo de la session.")})
+
+
+class Gathering(ScheduledEvent):
+    """An InterTransfo: every Lab of a programme meets, hosted by one of them."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="gatherings", verbose_name=_("programme")
+    )
+    host_lab = models.ForeignKey(
+        Lab,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hosted_gatherings",
+        verbose_name=_("labo hôte"),
+    )
+
+    class Meta(ScheduledEvent.Meta):
+        verbose_name = _("InterTransfo")
+        verbose_name_plural = _("InterTransfos")
+        ordering = ["programme", "start_date"]
+        constraints = [
+            *ScheduledEvent.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["programme", "number"],
+                name="gathering_number_unique_per_programme",
+                violation_error_message=_("Ce programme a déjà une InterTransfo portant ce numéro."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"InterTransfo #{self.number} {self.title}".strip()
+
+    def clean(self):
+        super().clean()
+        if self.host_lab_id and self.programme_id and self.host_lab.programme_id != self.programme_id:
+            raise ValidationError({"host_lab": _("Le labo hôte doit faire partie du programme.")})
