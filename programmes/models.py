@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -201,7 +202,7 @@ class Lab(models.Model):
             if self.start_date < programme.start_date or self.end_date > programme.end_date:
                 raise ValidationError(
                     _("Le labo doit se dérouler pendant le programme (du %(start)s au %(end)s).")
-                    % {"start": programme.start_date, "end": programme.end_date}
+                    % {"start": date_format(programme.start_date, "SHORT_DATE_FORMAT"), "end": date_format(programme.end_date, "SHORT_DATE_FORMAT")}
                 )
 
     def contains(self, day):

@@ -4,6 +4,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ambassadors.models import Ambassador
@@ -106,7 +107,7 @@ class Session(ScheduledEvent):
         if not (self.lab.contains(self.start_date) and self.lab.contains(self.end_date)):
             raise ValidationError(
                 _("La session doit avoir lieu pendant le labo (du %(start)s au %(end)s).")
-                % {"start": self.lab.start_date.strftime("%d/%m/%Y"), "end": self.lab.end_date.strftime("%d/%m/%Y")}
+                % {"start": date_format(self.lab.start_date, "SHORT_DATE_FORMAT"), "end": date_format(self.lab.end_date, "SHORT_DATE_FORMAT")}
             )
         overlapping = Session.objects.filter(
             lab_id=self.lab_id, start_date__lte=self.end_date, end_date__gte=self.start_date
@@ -173,7 +174,7 @@ class AgendaItem(models.Model):
         if not session.start_date <= self.day <= session.end_date:
             raise ValidationError(
                 {"day": _("Ce jour ne fait pas partie de la session (du %(start)s au %(end)s).")
-                 % {"start": session.start_date.strftime("%d/%m/%Y"), "end": session.end_date.strftime("%d/%m/%Y")}}
+                 % {"start": date_format(session.start_date, "SHORT_DATE_FORMAT"), "end": date_format(session.end_date, "SHORT_DATE_FORMAT")}}
             )
         clash = (
             AgendaItem.objects.filter(

@@ -12,6 +12,11 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
         "DJANGO_SECRET_KEY doit être défini (au moins 50 caractères) / "
         "DJANGO_SECRET_KEY must be set (at least 50 characters)."
     )
+for required in ("DATABASE_URL", "REDIS_URL"):
+    if not env(required, default=""):
+        raise ImproperlyConfigured(
+            f"{required} doit être défini en production / {required} must be set in production."
+        )
 if not env("DJANGO_ALLOWED_HOSTS", default=""):
     raise ImproperlyConfigured(
         "DJANGO_ALLOWED_HOSTS doit être défini / DJANGO_ALLOWED_HOSTS must be set."
