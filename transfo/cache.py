@@ -28,7 +28,9 @@ def _degrade(method_name, fallback):
 
 
 class ResilientRedisCacheClient(RedisCacheClient):
-    add = _degrade("add", lambda key, value, timeout: False)
+    # "Stored": locks taken with add() (allauth's rate limits) must not refuse everyone
+    # during an outage; failing open costs a little protection for a little while.
+    add = _degrade("add", lambda key, value, timeout: True)
     get = _degrade("get", lambda key, default: default)
     set = _degrade("set", lambda key, value, timeout: None)
     touch = _degrade("touch", lambda key, timeout: False)

@@ -55,3 +55,17 @@ def test_unknown_page_answers_404_with_the_site_layout(client):
 
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode()
+
+
+def test_language_switcher_of_an_english_page_offers_the_neutral_path(client):
+    response = client.get("/en/documentation/")
+
+    assert '<input name="next" type="hidden" value="/documentation/">' in response.content.decode()
+
+
+def test_language_switcher_brings_an_english_reader_back_to_french(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/documentation/"})
+
+    response = client.post(reverse("set_language"), {"language": "fr", "next": "/documentation/"})
+
+    assert response["Location"] == "/documentation/"

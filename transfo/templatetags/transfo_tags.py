@@ -1,5 +1,6 @@
 """Template helpers shared by every page."""
 from django import template
+from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
@@ -10,3 +11,13 @@ register = template.Library()
 def in_current_language(url):
     """Wagtail page URLs carry no language prefix; keep an English reader in English."""
     return translate_url(url, get_language())
+
+
+@register.filter
+def in_default_language(url):
+    """The unprefixed form of a URL.
+
+    The language switcher posts to an unprefixed URL, which always runs in the default
+    language, where "/en/…" would be read as a Wagtail page path: give it the neutral path.
+    """
+    return translate_url(url, settings.LANGUAGE_CODE)
