@@ -71,7 +71,7 @@ def test_production_keeps_sessions_in_the_database_and_times_out_redis():
         env=PRODUCTION_ENV,
     )
 
-    assert result.stdout.split() == [
+    assert result.stdout.strip().splitlines()[-1].split() == [
         "django.contrib.sessions.backends.cached_db",
         "transfo.cache.ResilientRedisCache",
         "2",

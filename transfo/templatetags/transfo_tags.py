@@ -2,15 +2,20 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 
 register = template.Library()
 
 
 @register.filter
 def in_current_language(url):
-    """Wagtail page URLs carry no language prefix; keep an English reader in English."""
-    return translate_url(url, get_language())
+    """Wagtail page URLs carry no language prefix; keep an English reader in English.
+
+    The URL is unprefixed, so it is read as a URL of the default language.
+    """
+    language = get_language()
+    with override(settings.LANGUAGE_CODE):
+        return translate_url(url, language)
 
 
 @register.filter
