@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class AmbassadorsConfig(AppConfig):
     name = "ambassadors"
-    verbose_name = _("Ambassadeurs")
+    verbose_name = _("Ambassadeur·rices")

@@ -28,7 +28,7 @@ class Case(models.Model):
     problem_statement = models.TextField(_("problématique"))
     sponsoring_service = models.CharField(_("service commanditaire"), max_length=200, blank=True)
     team = models.ManyToManyField(
-        Ambassador, blank=True, related_name="cases", verbose_name=_("équipe d'ambassadeurs")
+        Ambassador, blank=True, related_name="cases", verbose_name=_("équipe d'ambassadeur·rices")
     )
     stage = models.CharField(_("étape"), max_length=20, choices=Stage.choices, default=Stage.FRAMING)
     lessons = models.TextField(
@@ -131,7 +131,7 @@ class ProgressEntry(models.Model):
 
     class Meta:
         verbose_name = _("entrée du journal de bord")
-        verbose_name_plural = _("journal de bord")
+        verbose_name_plural = _("entrées du journal de bord")
         ordering = ["case", "-entry_date", "-created_at"]
 
     def __str__(self):

@@ -82,7 +82,7 @@ class Coordination(models.Model):
 
     class Meta:
         verbose_name = _("coordinateur·rice")
-        verbose_name_plural = _("coordination")
+        verbose_name_plural = _("coordinateur·rices")
         ordering = ["programme", "user__last_name", "user__first_name"]
         constraints = [
             models.UniqueConstraint(
@@ -148,7 +148,7 @@ class Lab(models.Model):
         PREPARATION = "preparation", _("En préparation")
         RUNNING = "running", _("En cours")
         PREFIGURATION = "prefiguration", _("Préfiguration du labo")
-        CLOSED = "closed", _("Terminée")
+        CLOSED = "closed", _("Terminé")
 
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="labs", verbose_name=_("programme")

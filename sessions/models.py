@@ -42,7 +42,7 @@ class ScheduledEvent(models.Model):
                 condition=Q(end_date__gte=F("start_date"))
                 & Q(end_date__lte=F("start_date") + datetime.timedelta(days=MAX_DAYS - 1)),
                 name="%(class)s_one_to_three_consecutive_days",
-                violation_error_message=_("Une session dure de 1 à 3 jours consécutifs."),
+                violation_error_message=_("Une session ou une InterTransfo dure de 1 à 3 jours consécutifs."),
             ),
         ]
 
@@ -61,7 +61,7 @@ class ScheduledEvent(models.Model):
                 raise ValidationError({"end_date": _("Le dernier jour ne peut pas précéder le premier.")})
             if self.day_count > MAX_DAYS:
                 raise ValidationError(
-                    {"end_date": _("Une session dure au plus %(max)d jours consécutifs.") % {"max": MAX_DAYS}}
+                    {"end_date": _("Une session ou une InterTransfo dure au plus %(max)d jours consécutifs.") % {"max": MAX_DAYS}}
                 )
 
 

@@ -23,7 +23,7 @@ def test_session_of_four_days_is_refused_with_a_message():
     with pytest.raises(ValidationError) as error:
         session.full_clean()
 
-    assert "Une session dure au plus 3 jours consécutifs." in error.value.messages
+    assert "Une session ou une InterTransfo dure au plus 3 jours consécutifs." in error.value.messages
 
 
 def test_session_of_four_days_is_refused_by_the_database():
