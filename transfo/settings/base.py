@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "sessions.apps.LabSessionsConfig",
     "cases",
     "docs",
+    "outbox",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -157,6 +158,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    # Mail that could not be handed to a worker, or that failed, goes out here.
+    "send-due-mail": {"task": "outbox.send_due_mail", "schedule": 60.0},
+}
 CELERY_TIMEZONE = "Europe/Paris"
 
 # --- Mail -----------------------------------------------------------------

@@ -1,0 +1,90 @@
+"""Queue and send e-mail so that a request never waits for, nor fails with, the mail server."""
+import datetime
+import logging
+
+from celery.exceptions import CeleryError
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from kombu.exceptions import KombuError
+
+from .models import OutgoingMail
+
+logger = logging.getLogger("transfo.outbox")
+
+MAX_ATTEMPTS = 12
+# Waits between attempts: quick at first, then up to an hour (about 10 hours in all).
+RETRY_DELAYS_MINUTES = [1, 2, 5, 10, 20, 30, 60, 60, 60, 60, 60, 60]
+
+
+@transaction.atomic
+def queue_mail(*, to: str, subject: str, body_text: str, body_html: str = "", key: str | None = None):
+    """Record a mail and send it once the surrounding transaction commits.
+
+    With a ``key`` that was already queued, nothing happens and None is returned: a mail per
+    event and person is sent exactly once, however often the caller runs.
+    """
+    try:
+        with transaction.atomic():
+            mail = OutgoingMail.objects.create(
+                to=to, subject=subject[:300], body_text=body_text, body_html=body_html, key=key
+            )
+    except IntegrityError:
+        if key and OutgoingMail.objects.filter(key=key).exists():
+            return None
+        raise
+    transaction.on_commit(lambda: enqueue_sending(mail.pk), robust=True)
+    return mail
+
+
+def enqueue_sending(mail_id: int) -> None:
+    """Hand the mail to a worker; with the broker down, the periodic task will send it later."""
+    from .tasks import send_mail_task
+
+    try:
+        send_mail_task.delay(mail_id)
+    except (CeleryError, KombuError, OSError) as error:
+        logger.warning("Mail %s stays queued: the broker is unreachable (%s).", mail_id, error)
+
+
+def send_queued_mail(mail_id: int) -> bool:
+    """Send one queued mail now; True when it went out (or had already gone out).
+
+    The row is locked while sending so two workers never both send it.
+    """
+    with transaction.atomic():
+        mail = OutgoingMail.objects.select_for_update().filter(pk=mail_id).first()
+        if mail is None or mail.status == OutgoingMail.Status.SENT:
+            return True
+        if mail.status == OutgoingMail.Status.FAILED:
+            return False
+        message = EmailMultiAlternatives(
+            subject=mail.subject, body=mail.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[mail.to]
+        )
+        if mail.body_html:
+            message.attach_alternative(mail.body_html, "text/html")
+        mail.attempts += 1
+        try:
+            message.send()
+        except Exception as error:  # noqa: BLE001 — any mail failure means "try again later"
+            mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if mail.attempts >= MAX_ATTEMPTS:
+                mail.status = OutgoingMail.Status.FAILED
+            else:
+                delay = RETRY_DELAYS_MINUTES[min(mail.attempts, len(RETRY_DELAYS_MINUTES)) - 1]
+                mail.next_attempt_at = timezone.now() + datetime.timedelta(minutes=delay)
+            mail.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            logger.warning("Mail %s not sent (attempt %s): %s", mail.pk, mail.attempts, mail.last_error)
+            return False
+        mail.status = OutgoingMail.Status.SENT
+        mail.sent_at = timezone.now()
+        mail.last_error = ""
+        mail.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+        return True
+
+
+def send_due_mail(limit: int = 200) -> int:
+    """Send the pending mails whose time has come; the number sent."""
+    due_ids = list(OutgoingMail.objects.due().order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    return sum(1 for mail_id in due_ids if send_queued_mail(mail_id))
