@@ -9,6 +9,7 @@ from taggit.managers import TaggableManager
 
 from ambassadors.models import Ambassador
 from programmes.models import Lab, Visibility
+from programmes.rules import visible_items
 
 
 class Stage(models.TextChoices):
@@ -19,6 +20,15 @@ class Stage(models.TextChoices):
     TESTING = "test", _("Test / expérimentation")
     DEPLOYMENT = "deploiement", _("Déploiement / bilan")
     ABANDONED = "abandonne", _("Abandonné")
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Cases the user may read (programmes.rules)."""
+        return visible_items(self, user)
+
+    def in_lab(self, lab):
+        return self.filter(lab=lab)
 
 
 class Case(models.Model):
@@ -41,6 +51,8 @@ class Case(models.Model):
     tags = TaggableManager(_("mots-clés"), blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cas pratique")
@@ -101,6 +113,12 @@ class StageChange(models.Model):
         return f"{self.case} : {self.get_from_stage_display() or '—'} → {self.get_to_stage_display()}"
 
 
+class ProgressEntryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Journal entries the user may read: those of the cases they may read."""
+        return visible_items(self, user, lab="case__lab", visibility="case__visibility")
+
+
 class ProgressEntry(models.Model):
     """An entry of a case's journal de bord: what was done, learnt, next, and what blocks."""
 
@@ -128,6 +146,8 @@ class ProgressEntry(models.Model):
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = ProgressEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("entrée du journal de bord")

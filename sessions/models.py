@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambassadors.models import Ambassador
 from programmes.models import Lab, Programme, Visibility
+from programmes.rules import visible_items
 
 MAX_DAYS = 3
 
@@ -66,6 +67,10 @@ class ScheduledEvent(models.Model):
 
 
 class SessionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Sessions the user may read (programmes.rules)."""
+        return visible_items(self, user)
+
     def in_lab(self, lab):
         return self.filter(lab=lab)
 
