@@ -227,6 +227,11 @@ class LabMembership(models.Model):
     discipline = models.CharField(
         _("discipline"), max_length=100, blank=True, help_text=_("Ex. designer, sociologue, architecte")
     )
+    public_consent = models.BooleanField(
+        _("accepte d'apparaître publiquement"),
+        default=False,
+        help_text=_("Sans ce consentement, les pages publiques n'affichent que le prénom ou le rôle."),
+    )
 
     class Meta:
         verbose_name = _("membre de l'équipe d'un labo")

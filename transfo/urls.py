@@ -19,6 +19,9 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
+    path("compte/", include("accounts.urls")),
+    path("labs/", include("programmes.urls")),
+    path("", include("ambassadors.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "cases",
     "docs",
     "outbox",
+    "accounts",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
