@@ -193,7 +193,7 @@ class Lab(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("admin:programmes_lab_change", args=[self.pk])
+        return reverse("programmes:lab_detail", kwargs={"slug": self.slug})
 
     def clean(self):
         super().clean()

@@ -4,6 +4,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -104,6 +105,9 @@ class Session(ScheduledEvent):
 
     def __str__(self):
         return f"{self.lab.name} — session #{self.number} ({self.start_date:%d/%m/%Y})"
+
+    def get_absolute_url(self):
+        return reverse("lab_sessions:session_detail", kwargs={"lab_slug": self.lab.slug, "number": self.number})
 
     def clean(self):
         super().clean()

@@ -20,6 +20,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),
+    path("labs/<slug:lab_slug>/sessions/", include("sessions.urls")),
+    path("labs/<slug:lab_slug>/cas/", include("cases.urls")),
     path("labs/", include("programmes.urls")),
     path("", include("ambassadors.urls")),
     path("", include(wagtail_urls)),

@@ -1,0 +1,66 @@
+"""The Labs a person belongs to, and each Lab's home page."""
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.views.generic import DetailView, ListView
+
+from .models import Lab, LabMembership
+from .rules import labs_seen_whole_by, runs_lab
+
+
+class LabListView(LoginRequiredMixin, ListView):
+    """« Mes labos »: the Labs one joined, runs or coordinates."""
+
+    template_name = "programmes/lab_list.html"
+    context_object_name = "labs"
+
+    def get_queryset(self):
+        return (
+            Lab.objects.filter(pk__in=labs_seen_whole_by(self.request.user).values("pk"))
+            .select_related("collectivite", "programme")
+            .annotate(session_count=Count("sessions", distinct=True), case_count=Count("cases", distinct=True))
+            .order_by("programme__name", "start_date")
+        )
+
+
+class LabDetailView(LoginRequiredMixin, DetailView):
+    """A Lab's home: its team, its sessions and its cases, as far as the reader may see them.
+
+    People of another Lab of the same programme may open it and see what is shared; anyone else
+    gets a 404, as for a Lab that does not exist.
+    """
+
+    template_name = "programmes/lab_detail.html"
+    context_object_name = "lab"
+
+    def get_object(self, queryset=None):
+        lab = (
+            Lab.objects.select_related("collectivite", "programme")
+            .prefetch_related(
+                Prefetch(
+                    "memberships",
+                    queryset=LabMembership.objects.select_related("user").order_by("role", "user__last_name"),
+                )
+            )
+            .filter(slug=self.kwargs["slug"])
+            .first()
+        )
+        if lab is None or not self._may_open(lab):
+            raise Http404
+        return lab
+
+    def _may_open(self, lab):
+        user = self.request.user
+        if user.is_superuser or labs_seen_whole_by(user).filter(pk=lab.pk).exists():
+            return True
+        # Another Lab of the same programme: only what it shares will be listed.
+        return labs_seen_whole_by(user).filter(programme_id=lab.programme_id).exists()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, lab = self.request.user, self.object
+        # Reverse managers carry the sessions' and cases' own visible_to(), without importing them.
+        context["sessions"] = lab.sessions.visible_to(user).order_by("start_date")
+        context["cases"] = lab.cases.visible_to(user).order_by("stage", "title")
+        context["runs_lab"] = runs_lab(user, lab)
+        return context
