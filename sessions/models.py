@@ -1,6 +1,7 @@
 """Work sessions of a Lab (2–3 consecutive days a month), their agenda and attendance, and InterTransfo."""
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -274,3 +275,41 @@ class Gathering(ScheduledEvent):
         super().clean()
         if self.host_lab_id and self.programme_id and self.host_lab.programme_id != self.programme_id:
             raise ValidationError({"host_lab": _("Le labo hôte doit faire partie du programme.")})
+
+
+class SessionPhoto(models.Model):
+    """A photo taken during a session, shown with its minutes (inside the Lab unless shared)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="photos", verbose_name=_("session"))
+    image = models.ImageField(_("photo"), upload_to="sessions/%Y/%m/")
+    caption = models.CharField(_("légende"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("ajoutée par")
+    )
+    uploaded_at = models.DateTimeField(_("ajoutée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo de session")
+        verbose_name_plural = _("photos de session")
+        ordering = ["session", "uploaded_at"]
+
+    def __str__(self):
+        return self.caption or self.image.name.rsplit("/", 1)[-1]
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in a person's private calendar address; renewing it cuts off the old address."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_token", verbose_name=_("personne")
+    )
+    token = models.CharField(_("jeton"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("abonnement au calendrier")
+        verbose_name_plural = _("abonnements au calendrier")
+        ordering = ["user"]
+
+    def __str__(self):
+        return str(self.user)

@@ -4,7 +4,7 @@ from django.views.generic import DetailView
 
 from transfo.views import VisibleItemMixin
 
-from .models import AgendaItem, Session
+from ..models import AgendaItem, Session
 
 
 class SessionDetailView(VisibleItemMixin, DetailView):
