@@ -22,6 +22,8 @@ urlpatterns += i18n_patterns(
     path("compte/", include("accounts.urls")),
     path("labs/<slug:lab_slug>/sessions/", include("sessions.urls")),
     path("labs/<slug:lab_slug>/cas/", include("cases.urls")),
+    path("labs/<slug:lab_slug>/calendrier/", include("sessions.calendar_urls")),
+    path("calendrier/", include("sessions.feed_urls")),
     path("labs/", include("programmes.urls")),
     path("", include("ambassadors.urls")),
     path("", include(wagtail_urls)),
