@@ -181,6 +181,8 @@ class AgendaItem(models.Model):
         if not (self.session_id and self.day and self.start_time and self.end_time):
             return
         session = self.session
+        if self.case_id and self.case.lab_id != session.lab_id:
+            raise ValidationError({"case": _("Ce cas pratique appartient à un autre labo que celui de la session.")})
         if not session.start_date <= self.day <= session.end_date:
             raise ValidationError(
                 {"day": _("Ce jour ne fait pas partie de la session (du %(start)s au %(end)s).")

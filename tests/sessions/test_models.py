@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from sessions.models import AgendaItem, Attendance, Gathering, Session
 
-from ..factories import make_agenda_item, make_ambassador, make_lab, make_programme, make_session
+from ..factories import make_agenda_item, make_ambassador, make_case, make_lab, make_programme, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +154,16 @@ def test_gathering_hosted_by_a_lab_of_another_programme_is_refused():
         gathering.full_clean()
 
     assert error.value.messages == ["Le labo hôte doit faire partie du programme."]
+
+
+def test_agenda_item_linked_to_a_case_of_another_lab_is_refused():
+    session = make_session()
+    item = AgendaItem(
+        session=session, day=session.start_date, start_time=datetime.time(9), end_time=datetime.time(10),
+        title="Point cas", case=make_case(make_lab()),
+    )
+
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+
+    assert error.value.message_dict["case"] == ["Ce cas pratique appartient à un autre labo que celui de la session."]
