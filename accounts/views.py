@@ -1,0 +1,88 @@
+"""A person's own account: profile, download of their data, erasure.
+
+Each page acts on the logged-in person only (no id in the URL): being logged in is the permission.
+"""
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import FormView, TemplateView
+
+from . import services
+from .forms import ErasureForm, ProfileForm
+
+
+@method_decorator(never_cache, name="dispatch")
+class ProfileView(LoginRequiredMixin, FormView):
+    template_name = "accounts/profile.html"
+    form_class = ProfileForm
+    success_url = reverse_lazy("accounts:profile")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "roles": services.roles_of(self.request.user)}
+
+    def form_valid(self, form):
+        services.update_profile(user=self.request.user, **form.service_arguments())
+        messages.success(self.request, gettext("Votre profil est enregistré."))
+        return redirect(self.get_success_url())
+
+    def form_invalid(self, form):
+        messages.error(self.request, gettext("Rien n'a été enregistré : corrigez les champs signalés."))
+        return super().form_invalid(form)
+
+
+@method_decorator(never_cache, name="dispatch")
+class PersonalDataExportView(LoginRequiredMixin, View):
+    """The person's data as a JSON file to keep (right of access and portability)."""
+
+    def get(self, request):
+        data = services.export_personal_data(user=request.user)
+        body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        filename = f"transfo-mes-donnees-{timezone.localdate():%Y-%m-%d}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class ErasureView(LoginRequiredMixin, FormView):
+    template_name = "accounts/erasure_confirm.html"
+    form_class = ErasureForm
+    success_url = reverse_lazy("accounts:erased")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "last_superuser": services.is_last_superuser(self.request.user)}
+
+    def form_valid(self, form):
+        try:
+            services.erase_personal_data(user=self.request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        # The logout is recorded with the account as it now is, not with the erased address.
+        self.request.user.refresh_from_db()
+        logout(self.request)
+        return redirect(self.get_success_url())
+
+
+class ErasureDoneView(TemplateView):
+    """Shown once the person is logged out: it names nobody, so anyone may open it."""
+
+    template_name = "accounts/erasure_done.html"

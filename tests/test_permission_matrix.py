@@ -1,0 +1,122 @@
+"""Every page of the platform × every role × every kind of item answers what DESIGN.md §2 says.
+
+The URL patterns are read from the URL configuration: a page of one of our apps that is missing
+from ``MATRIX`` fails the test, so no page can be added without deciding who may open it.
+"""
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from programmes.models import Coordination, LabMembership, Visibility
+
+from .factories import make_ambassador, make_case, make_lab, make_programme, make_session, make_user
+
+pytestmark = pytest.mark.django_db
+
+OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "ambassadors", "accounts"}
+ROLES = ["anonymous", "ambassador_a", "ambassador_b", "resident_a", "coordinator", "editor", "superuser"]
+ITEMS = ["item_a", "item_b", "shared", "public"]
+
+LOGIN = "login"  # a redirect to the login page
+OK, NOT_FOUND = 200, 404
+
+
+def _names(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _names(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and namespace in OUR_NAMESPACES and pattern.name:
+            yield f"{namespace}:{pattern.name}"
+
+
+def our_url_names():
+    return sorted(set(_names(get_resolver().url_patterns)))
+
+
+def same_for_every_item(expected_by_role):
+    return {role: {item: status for item in ITEMS} for role, status in expected_by_role.items()}
+
+
+# Who may read a Lab item: its own Lab, the programme for shared items, everyone for public ones.
+ITEM_READERS = {
+    "anonymous": {"item_a": LOGIN, "item_b": LOGIN, "shared": LOGIN, "public": OK},
+    "ambassador_a": {"item_a": OK, "item_b": NOT_FOUND, "shared": OK, "public": OK},
+    "ambassador_b": {"item_a": NOT_FOUND, "item_b": OK, "shared": OK, "public": OK},
+    "resident_a": {"item_a": OK, "item_b": NOT_FOUND, "shared": OK, "public": OK},
+    "coordinator": {"item_a": OK, "item_b": OK, "shared": OK, "public": OK},
+    "editor": {"item_a": NOT_FOUND, "item_b": NOT_FOUND, "shared": NOT_FOUND, "public": OK},
+    "superuser": {"item_a": OK, "item_b": OK, "shared": OK, "public": OK},
+}
+
+
+def lab_of(world, item):
+    return world["lab_a"] if item == "item_a" else world["lab_b"]
+
+
+EVERY_LOGGED_IN_PERSON = same_for_every_item({"anonymous": LOGIN, **{role: OK for role in ROLES[1:]}})
+
+# url name → (how to build its URL for an item, expected status by role and item)
+MATRIX = {
+    "programmes:lab_list": (lambda world, item: reverse("programmes:lab_list"), EVERY_LOGGED_IN_PERSON),
+    "programmes:lab_detail": (
+        lambda world, item: lab_of(world, item).get_absolute_url(),
+        # Labs of one programme open to each other's people, showing only what is shared.
+        same_for_every_item(
+            {"anonymous": LOGIN, "ambassador_a": OK, "ambassador_b": OK, "resident_a": OK, "coordinator": OK,
+             "editor": NOT_FOUND, "superuser": OK}
+        ),
+    ),
+    "cases:case_detail": (lambda world, item: world["cases"][item].get_absolute_url(), ITEM_READERS),
+    # One's own account: every logged-in person, nobody else.
+    "accounts:profile": (lambda world, item: reverse("accounts:profile"), EVERY_LOGGED_IN_PERSON),
+    "accounts:export": (lambda world, item: reverse("accounts:export"), EVERY_LOGGED_IN_PERSON),
+    "accounts:erase": (lambda world, item: reverse("accounts:erase"), EVERY_LOGGED_IN_PERSON),
+    "accounts:erased": (lambda world, item: reverse("accounts:erased"), same_for_every_item({role: OK for role in ROLES})),
+    "lab_sessions:session_detail": (lambda world, item: world["sessions"][item].get_absolute_url(), ITEM_READERS),
+}
+
+
+@pytest.fixture
+def world():
+    programme = make_programme()
+    lab_a, lab_b = make_lab(programme=programme), make_lab(programme=programme)
+    people = {role: make_user(email=f"{role}@matrix.transfo.example") for role in ROLES[1:]}
+    for user in people.values():
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    make_ambassador(lab_a, user=people["ambassador_a"])
+    make_ambassador(lab_b, user=people["ambassador_b"])
+    LabMembership.objects.create(lab=lab_a, user=people["resident_a"], role=LabMembership.Role.RESIDENT)
+    Coordination.objects.create(programme=programme, user=people["coordinator"])
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    people["editor"].groups.add(editors)
+    people["superuser"].is_superuser = people["superuser"].is_staff = True
+    people["superuser"].save()
+    placement = {"item_a": (lab_a, Visibility.LAB), "item_b": (lab_b, Visibility.LAB),
+                 "shared": (lab_b, Visibility.PROGRAMME), "public": (lab_b, Visibility.PUBLIC)}
+    cases = {item: make_case(lab, visibility=visibility) for item, (lab, visibility) in placement.items()}
+    sessions = {}
+    for offset, (item, (lab, visibility)) in enumerate(placement.items()):
+        start = lab.start_date.replace(day=1 + 4 * offset)
+        sessions[item] = make_session(lab, visibility=visibility, start_date=start, end_date=start)
+    return {"lab_a": lab_a, "lab_b": lab_b, "people": people, "cases": cases, "sessions": sessions}
+
+
+def test_every_page_of_our_apps_is_in_the_matrix():
+    assert our_url_names() == sorted(MATRIX)
+
+
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_page_answers_what_the_role_may_see(client, world, url_name, role):
+    build_url, expected = MATRIX[url_name]
+    if role != "anonymous":
+        client.force_login(world["people"][role])
+
+    answers = {}
+    for item in ITEMS:
+        response = client.get(build_url(world, item))
+        redirected_to_login = response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+        answers[item] = LOGIN if redirected_to_login else response.status_code
+
+    assert answers == expected[role]
