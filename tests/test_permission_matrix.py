@@ -3,18 +3,23 @@
 The URL patterns are read from the URL configuration: a page of one of our apps that is missing
 from ``MATRIX`` fails the test, so no page can be added without deciding who may open it.
 """
+import io
+
 import pytest
+from PIL import Image
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from cases.models import Attachment
 from programmes.models import Coordination, LabMembership, Visibility
 
-from .factories import make_ambassador, make_case, make_lab, make_programme, make_session, make_user
+from .factories import make_ambassador, make_case, make_entry, make_lab, make_programme, make_session, make_user
 
 pytestmark = pytest.mark.django_db
 
-OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "ambassadors", "accounts"}
+OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "feeds"}
 ROLES = ["anonymous", "ambassador_a", "ambassador_b", "resident_a", "coordinator", "editor", "superuser"]
 ITEMS = ["item_a", "item_b", "shared", "public"]
 
@@ -54,6 +59,44 @@ def lab_of(world, item):
     return world["lab_a"] if item == "item_a" else world["lab_b"]
 
 
+def case_url(world, item, name):
+    case = world["cases"][item]
+    return reverse(f"cases:{name}", kwargs={"lab_slug": case.lab.slug, "slug": case.slug})
+
+
+def entry_url(world, item, name):
+    entry = world["entries"][item]
+    return reverse(f"cases:{name}", kwargs={"lab_slug": entry.case.lab.slug, "slug": entry.case.slug, "pk": entry.pk})
+
+
+def attachment_url(world, item, name):
+    attachment = world["attachments"][item]
+    case = attachment.entry.case
+    return reverse(f"cases:{name}", kwargs={"lab_slug": case.lab.slug, "slug": case.slug, "pk": attachment.pk})
+
+
+# Writing on a case, moving it: those who run its Lab; the others may not even learn it exists.
+RUNS_THE_ITEMS_LAB = {
+    "anonymous": {item: LOGIN for item in ITEMS},
+    "ambassador_a": {item: NOT_FOUND for item in ITEMS},
+    "ambassador_b": {item: NOT_FOUND for item in ITEMS},
+    "resident_a": {"item_a": OK, "item_b": NOT_FOUND, "shared": NOT_FOUND, "public": NOT_FOUND},
+    "coordinator": {item: OK for item in ITEMS},
+    "editor": {item: NOT_FOUND for item in ITEMS},
+    "superuser": {item: OK for item in ITEMS},
+}
+
+# A Lab's working pages: its own people, its coordination, the admins.
+PEOPLE_OF_THE_LAB = {
+    "anonymous": {item: LOGIN for item in ITEMS},
+    "ambassador_a": {"item_a": OK, "item_b": NOT_FOUND, "shared": NOT_FOUND, "public": NOT_FOUND},
+    "ambassador_b": {"item_a": NOT_FOUND, "item_b": OK, "shared": OK, "public": OK},
+    "resident_a": {"item_a": OK, "item_b": NOT_FOUND, "shared": NOT_FOUND, "public": NOT_FOUND},
+    "coordinator": {item: OK for item in ITEMS},
+    "editor": {item: NOT_FOUND for item in ITEMS},
+    "superuser": {item: OK for item in ITEMS},
+}
+
 EVERY_LOGGED_IN_PERSON = same_for_every_item({"anonymous": LOGIN, **{role: OK for role in ROLES[1:]}})
 
 # url name → (how to build its URL for an item, expected status by role and item)
@@ -68,6 +111,19 @@ MATRIX = {
         ),
     ),
     "cases:case_detail": (lambda world, item: world["cases"][item].get_absolute_url(), ITEM_READERS),
+    "cases:board": (lambda world, item: reverse("cases:board", kwargs={"lab_slug": lab_of(world, item).slug}), PEOPLE_OF_THE_LAB),
+    "cases:entry_create": (lambda world, item: case_url(world, item, "entry_create"), RUNS_THE_ITEMS_LAB),
+    "cases:entry_update": (lambda world, item: entry_url(world, item, "entry_update"), RUNS_THE_ITEMS_LAB),
+    "cases:entry_delete": (lambda world, item: entry_url(world, item, "entry_delete"), RUNS_THE_ITEMS_LAB),
+    "cases:case_move": (lambda world, item: case_url(world, item, "case_move"), RUNS_THE_ITEMS_LAB),
+    # Proposing a stage is for ambassadors of the case's team, and nobody here is in a team.
+    "cases:case_propose": (
+        lambda world, item: case_url(world, item, "case_propose"),
+        same_for_every_item({"anonymous": LOGIN, **{role: NOT_FOUND for role in ROLES[1:]}}),
+    ),
+    "cases:attachment": (lambda world, item: attachment_url(world, item, "attachment"), ITEM_READERS),
+    "cases:attachment_thumbnail": (lambda world, item: attachment_url(world, item, "attachment_thumbnail"), ITEM_READERS),
+    "my_cases:my_cases": (lambda world, item: reverse("my_cases:my_cases"), EVERY_LOGGED_IN_PERSON),
     # One's own account: every logged-in person, nobody else.
     "accounts:profile": (lambda world, item: reverse("accounts:profile"), EVERY_LOGGED_IN_PERSON),
     "accounts:export": (lambda world, item: reverse("accounts:export"), EVERY_LOGGED_IN_PERSON),
@@ -99,7 +155,19 @@ def world():
     for offset, (item, (lab, visibility)) in enumerate(placement.items()):
         start = lab.start_date.replace(day=1 + 4 * offset)
         sessions[item] = make_session(lab, visibility=visibility, start_date=start, end_date=start)
-    return {"lab_a": lab_a, "lab_b": lab_b, "people": people, "cases": cases, "sessions": sessions}
+    entries = {item: make_entry(case, author=people["superuser"]) for item, case in cases.items()}
+    attachments = {
+        item: Attachment.objects.create(entry=entry, kind=Attachment.Kind.PHOTO, file=ContentFile(tiny_png(), name="photo.png"))
+        for item, entry in entries.items()
+    }
+    return {"lab_a": lab_a, "lab_b": lab_b, "people": people, "cases": cases, "sessions": sessions,
+            "entries": entries, "attachments": attachments}
+
+
+def tiny_png():
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def test_every_page_of_our_apps_is_in_the_matrix():

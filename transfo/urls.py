@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("labs/<slug:lab_slug>/calendrier/", include("sessions.calendar_urls")),
     path("calendrier/", include("sessions.feed_urls")),
     path("labs/", include("programmes.urls")),
+    path("mes-cas/", include("cases.my_urls")),
     path("", include("ambassadors.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

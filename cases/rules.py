@@ -1,0 +1,60 @@
+"""Who may write on a case (DESIGN.md §2), built on the Lab roles of ``programmes.rules``.
+
+Reading a case is ``Case.objects.visible_to(user)``; these predicates answer what a reader may
+also do. Those who run the Lab (residents, host, coordination, admins) do everything on its
+cases; ambassadors of a case's team write its journal and propose stage moves; network members
+(relais) and ambassadors outside the team write nothing.
+"""
+import rules
+
+from programmes.rules import belongs_to_lab, runs_lab
+
+
+def _team_member(user, case):
+    if case is None or not user.is_authenticated:
+        return False
+    # The team holds Ambassador rows; a relais placed in a team still writes nothing.
+    return case.team.filter(user=user, is_active=True, circle="ambassador").exists()
+
+
+@rules.predicate
+def is_team_member(user, case):
+    """An active ambassador (not a relais) of the case's team."""
+    return _team_member(user, case)
+
+
+@rules.predicate
+def can_write_entry(user, case):
+    """Runs the case's Lab, or is an ambassador of its team."""
+    if case is None or not user.is_authenticated:
+        return False
+    return runs_lab(user, case.lab) or _team_member(user, case)
+
+
+@rules.predicate
+def can_change_entry(user, entry):
+    """The entry's author (while still in the Lab), or someone who runs the Lab (moderation)."""
+    if entry is None or not user.is_authenticated:
+        return False
+    lab = entry.case.lab
+    if runs_lab(user, lab):
+        return True
+    return entry.author_id == user.pk and belongs_to_lab(user, lab)
+
+
+@rules.predicate
+def can_move_case(user, case):
+    """Setting a case's stage is for those who run its Lab."""
+    return case is not None and runs_lab(user, case.lab)
+
+
+@rules.predicate
+def can_propose_stage(user, case):
+    """Team ambassadors propose a move; residents decide."""
+    return _team_member(user, case) and not runs_lab(user, case.lab)
+
+
+rules.add_perm("cases.add_entry_to_case", can_write_entry)
+rules.add_perm("cases.change_entry", can_change_entry)
+rules.add_perm("cases.move_case", can_move_case)
+rules.add_perm("cases.propose_stage", can_propose_stage)

@@ -1,0 +1,184 @@
+"""Writing a case's journal and moving its stages: every write of the cases app goes through here."""
+import datetime
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.translation import gettext
+
+from outbox.services import queue_mail
+from programmes.models import LabMembership
+
+from .models import Attachment, Case, ProgressEntry, Stage, StageChange
+from .uploads import CheckedFile, thumbnail_name
+
+SUBMISSION_TTL = 3600
+
+
+class DuplicateSubmission(Exception):
+    """The same entry form was posted again (double tap, retry): the first post already saved it."""
+
+
+def _store_files(entry: ProgressEntry, files: list[CheckedFile]) -> list[str]:
+    """Save the checked files of an entry; return the stored names (to remove them on failure)."""
+    stored = []
+    for checked in files:
+        attachment = Attachment(entry=entry, kind=checked.kind, caption=checked.original_name[:300])
+        attachment.file.save(checked.content.name, checked.content, save=False)
+        stored.append(attachment.file.name)
+        if checked.thumbnail is not None:
+            stored.append(attachment.file.storage.save(thumbnail_name(attachment.file.name), checked.thumbnail))
+        attachment.full_clean()
+        attachment.save()
+    return stored
+
+
+def _remove_files(storage, names) -> None:
+    for name in names:
+        storage.delete(name)
+
+
+@transaction.atomic
+def log_progress(
+    *,
+    case: Case,
+    author,
+    done: str,
+    learnt: str = "",
+    next_steps: str = "",
+    blockers: str = "",
+    entry_date: datetime.date | None = None,
+    session=None,
+    files: list[CheckedFile] = (),
+    token: str | None = None,
+) -> ProgressEntry:
+    """Add an entry to a case's journal with its (already checked) photos and files.
+
+    ``token`` comes from the form as it was shown: a second post with the same token raises
+    DuplicateSubmission and saves nothing. The guard is the cache's atomic ``add`` (shared Redis
+    in production, so it holds across web processes); if the cache is down it fails open and a
+    double tap may then save twice. All or nothing: a refused field or file leaves no entry and
+    no stored file behind.
+    """
+    key = f"entry-submit-{token}" if token else None
+    if key and not cache.add(key, 1, SUBMISSION_TTL):
+        raise DuplicateSubmission
+    entry = ProgressEntry(
+        case=case,
+        author=author,
+        done=done,
+        learnt=learnt,
+        next_steps=next_steps,
+        blockers=blockers,
+        session=session,
+    )
+    if entry_date is not None:
+        entry.entry_date = entry_date
+    stored = []
+    try:
+        entry.full_clean()
+        entry.save()
+        stored = _store_files(entry, list(files))
+    except Exception:
+        _remove_files(Attachment._meta.get_field("file").storage, stored)
+        if key:
+            # The post did not go through: the same form may be sent again once corrected.
+            cache.delete(key)
+        raise
+    return entry
+
+
+@transaction.atomic
+def edit_entry(*, entry: ProgressEntry, files: list[CheckedFile] = (), **changes) -> ProgressEntry:
+    """Change an entry's text, date or session and add files to it.
+
+    The history of edits (who, when, what) needs a revision model that does not exist yet; for
+    now only ``updated_at`` records that the entry changed.
+    """
+    allowed = {"entry_date", "done", "learnt", "next_steps", "blockers", "session"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(entry, name, value)
+    stored = []
+    try:
+        entry.full_clean()
+        entry.save()
+        stored = _store_files(entry, list(files))
+    except Exception:
+        _remove_files(Attachment._meta.get_field("file").storage, stored)
+        raise
+    return entry
+
+
+@transaction.atomic
+def delete_entry(*, entry: ProgressEntry) -> None:
+    """Remove an entry and its attachments; their files go once the removal is committed."""
+    names = []
+    for attachment in entry.attachments.all():
+        names.append(attachment.file.name)
+        if attachment.kind == Attachment.Kind.PHOTO:
+            names.append(thumbnail_name(attachment.file.name))
+    storage = Attachment._meta.get_field("file").storage
+    entry.delete()
+
+    def remove_files():
+        _remove_files(storage, names)
+
+    transaction.on_commit(remove_files, robust=True)
+
+
+@transaction.atomic
+def move_case(*, case: Case, to_stage: str, note: str = "", moved_by=None, lessons: str | None = None) -> StageChange:
+    """Move a case to another stage, dated on its timeline; abandoning it requires its lessons."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if to_stage == case.stage:
+        raise ValidationError({"to_stage": gettext("Le cas est déjà à cette étape.")})
+    if lessons is not None:
+        case.lessons = lessons.strip()
+    change = StageChange(
+        case=case,
+        from_stage=case.stage,
+        to_stage=to_stage,
+        changed_by=moved_by if moved_by is not None and moved_by.is_authenticated else None,
+        note=note.strip(),
+    )
+    case.stage = to_stage
+    case.full_clean()
+    change.full_clean()
+    case.save()
+    change.save()
+    return change
+
+
+@transaction.atomic
+def propose_stage(*, case: Case, to_stage: str, note: str, proposed_by, case_url: str) -> int:
+    """Mail a team ambassador's proposal to move the case to the Lab's residents and host.
+
+    A proposal changes nothing on the case: residents decide and move it themselves. Returns the
+    number of mails queued (through the outbox, so none is lost if the mail server is down).
+    """
+    if to_stage == case.stage or to_stage not in Stage.values:
+        raise ValidationError({"to_stage": gettext("Choisissez une autre étape que l'étape actuelle.")})
+    recipients = (
+        LabMembership.objects.filter(lab=case.lab).exclude(user__email="").values_list("user__email", flat=True).distinct()
+    )
+    context = {
+        "case": case,
+        "to_stage": Stage(to_stage).label,
+        "note": note.strip(),
+        "proposer": proposed_by.get_full_name() or proposed_by.email,
+        "case_url": case_url,
+    }
+    subject = gettext("%(case)s : proposition de passer à l'étape « %(stage)s »") % {
+        "case": case.title,
+        "stage": context["to_stage"],
+    }
+    body = render_to_string("cases/email/stage_proposal.txt", context)
+    count = 0
+    for email in recipients:
+        queue_mail(to=email, subject=subject, body_text=body)
+        count += 1
+    return count

@@ -1,0 +1,90 @@
+"""Journey 5 on a phone: an ambassador logs a journal entry with a photo; a resident moves the case on the board."""
+import io
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from PIL import Image
+
+from cases.models import Attachment, Stage
+
+from ..factories import make_ambassador, make_case, make_lab, make_resident, make_user
+from .test_public_site import serious_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def logged_in(page, live_server, user):
+    """Give the browser a session of the person, as the login would."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    return page
+
+
+@pytest.fixture
+def case():
+    lab = make_lab(name="La Transfo de Mulhouse")
+    case = make_case(lab, title="Accueil des usagers en mairie", slug="accueil")
+    return case
+
+
+def photo_file(tmp_path):
+    path = tmp_path / "atelier.jpg"
+    output = io.BytesIO()
+    Image.new("RGB", (1200, 900), (30, 120, 90)).save(output, format="JPEG")
+    path.write_bytes(output.getvalue())
+    return path
+
+
+def fits_the_phone(page):
+    return page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_ambassador_logs_an_entry_with_a_photo_and_sees_it_on_the_timeline(live_server, phone_page, case, tmp_path):
+    user = make_user(first_name="Camille", last_name="Durand")
+    case.team.add(make_ambassador(case.lab, user=user))
+    logged_in(phone_page, live_server, user)
+    phone_page.goto(live_server.url + case.get_absolute_url())
+    case_page_violations = serious_violations(phone_page)
+    case_page_fits = fits_the_phone(phone_page)
+
+    phone_page.get_by_role("link", name="Ajouter une entrée au journal").click()
+    form_violations = serious_violations(phone_page)
+    form_fits = fits_the_phone(phone_page)
+    phone_page.get_by_label("Ce que nous avons fait").fill("Atelier avec les agents d'accueil.")
+    phone_page.get_by_label("Prochaines étapes").fill("Tester le nouveau parcours.")
+    phone_page.get_by_label("Photos et fichiers").set_input_files(str(photo_file(tmp_path)))
+    phone_page.get_by_role("button", name="Enregistrer l'entrée").click()
+
+    assert (case_page_violations, form_violations) == ([], [])
+    assert case_page_fits and form_fits
+    assert phone_page.get_by_role("status").text_content().strip() == "Entrée ajoutée au journal de bord."
+    entry = phone_page.locator(".timeline .journal-entry").first
+    assert "Atelier avec les agents d'accueil." in entry.text_content()
+    thumbnail = entry.get_by_role("img", name="atelier.jpg")
+    assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert Attachment.objects.get().kind == "photo"
+    assert fits_the_phone(phone_page)
+    assert serious_violations(phone_page) == []
+
+
+def test_resident_moves_the_case_on_the_board(live_server, phone_page, case):
+    resident = make_resident(case.lab).user
+    logged_in(phone_page, live_server, resident)
+    phone_page.goto(live_server.url + f"/labs/{case.lab.slug}/cas/")
+    board_violations = serious_violations(phone_page)
+    board_fits = fits_the_phone(phone_page)
+
+    phone_page.get_by_label("Déplacer vers : Accueil des usagers en mairie").select_option(label="Idéation")
+    phone_page.get_by_role("button", name="Déplacer Accueil des usagers en mairie").click()
+
+    case.refresh_from_db()
+    assert board_violations == []
+    assert board_fits
+    assert case.stage == Stage.IDEATION
+    assert phone_page.url == live_server.url + f"/labs/{case.lab.slug}/cas/"
+    column = phone_page.get_by_role("region", name="Idéation (1)")
+    assert "Accueil des usagers en mairie" in column.text_content()
+    assert serious_violations(phone_page) == []

@@ -1,0 +1,235 @@
+"""The case page and its timeline, stage moves, the Lab board and My cases."""
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import include, path, reverse
+from django.utils import timezone
+
+from cases.models import Case, ProgressEntry, Stage, StageChange
+from outbox.models import OutgoingMail
+from transfo import urls as site_urls
+
+from ..factories import (
+    make_ambassador,
+    make_case,
+    make_entry,
+    make_lab,
+    make_resident,
+    make_session,
+    make_user,
+)
+from .test_markup import HOSTILE_PIECES, executable_parts
+
+pytestmark = pytest.mark.django_db
+
+# « Mes cas » until transfo/urls.py includes it: before the site's URLs (Wagtail catches the rest).
+urlpatterns = [path("mes-cas/", include("cases.my_urls")), *site_urls.urlpatterns]
+
+
+@pytest.fixture
+def team():
+    lab = make_lab()
+    user = make_user()
+    ambassador = make_ambassador(lab, user=user)
+    case = make_case(lab, sponsoring_service="Direction des solidarités")
+    case.team.add(ambassador)
+    case.tags.add("accueil", "numérique")
+    return lab, case, user, make_resident(lab).user
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_case_page_interleaves_entries_stage_moves_and_sessions_newest_first(client, team):
+    lab, case, user, resident = team
+    session = make_session(lab, start_date=datetime.date(2016, 9, 5))
+    session.cases.add(case)
+    make_entry(case, entry_date=datetime.date(2016, 9, 1), done="Première enquête.")
+    make_entry(case, entry_date=datetime.date(2016, 10, 1), done="Prototype en carton.")
+    StageChange.objects.create(case=case, from_stage="cadrage", to_stage="enquete", changed_at=timezone.make_aware(datetime.datetime(2016, 9, 20, 10)))
+    client.force_login(user)
+
+    response = client.get(case.get_absolute_url())
+
+    kinds = [(row["kind"], row["date"]) for row in response.context["timeline"]]
+    assert kinds == [
+        ("entry", datetime.date(2016, 10, 1)),
+        ("stage", datetime.date(2016, 9, 20)),
+        ("session", datetime.date(2016, 9, 5)),
+        ("entry", datetime.date(2016, 9, 1)),
+    ]
+    page = response.content.decode()
+    assert "Direction des solidarités" in page
+    assert "Ajouter une entrée au journal" in page
+    assert "Proposer une étape" in page
+
+
+def test_hostile_entry_text_is_inert_on_the_case_page_and_my_cases(client, team, settings):
+    settings.ROOT_URLCONF = __name__
+    lab, case, user, resident = team
+    for piece in HOSTILE_PIECES:
+        make_entry(case, author=user, done=piece, learnt=piece, next_steps=piece, blockers=piece)
+    client.force_login(user)
+
+    for url in (case.get_absolute_url(), reverse("my_cases:my_cases")):
+        assert executable_parts(client.get(url).content.decode()) == []
+
+
+def test_case_page_query_count_does_not_grow_with_entries(client, team):
+    lab, case, user, resident = team
+    make_entry(case, author=user)
+    client.force_login(user)
+    one = count_queries(client, case.get_absolute_url())
+    for number in range(49):
+        entry = make_entry(case, author=user if number % 2 else resident)
+        entry.attachments.create(kind="file", file="journal/x.pdf", caption="x.pdf")
+    session = make_session(lab)
+    session.cases.add(case)
+    StageChange.objects.create(case=case, from_stage="cadrage", to_stage="enquete")
+
+    assert count_queries(client, case.get_absolute_url()) == one
+
+
+def test_resident_moves_the_case_and_the_move_is_on_the_timeline(client, team):
+    lab, case, user, resident = team
+    client.force_login(resident)
+
+    response = client.post(reverse("cases:case_move", kwargs={"lab_slug": lab.slug, "slug": case.slug}), {"move-to_stage": "enquete", "move-note": "Cadrage validé."})
+
+    case.refresh_from_db()
+    change = StageChange.objects.get()
+    assert response.status_code == 302
+    assert case.stage == Stage.INQUIRY
+    assert (change.from_stage, change.to_stage, change.changed_by, change.note) == ("cadrage", "enquete", resident, "Cadrage validé.")
+    assert "Cadrage validé." in client.get(case.get_absolute_url()).content.decode()
+
+
+def test_abandoning_a_case_requires_its_lessons(client, team):
+    lab, case, user, resident = team
+    client.force_login(resident)
+    url = reverse("cases:case_move", kwargs={"lab_slug": lab.slug, "slug": case.slug})
+
+    refused = client.post(url, {"move-to_stage": "abandonne"})
+    accepted = client.post(url, {"move-to_stage": "abandonne", "move-lessons": "Le service n'était pas prêt."})
+
+    case.refresh_from_db()
+    assert refused.status_code == 400
+    assert "Un cas abandonné doit dire ce qu&#x27;on en a appris." in refused.content.decode()
+    assert accepted.status_code == 302
+    assert (case.stage, case.lessons) == (Stage.ABANDONED, "Le service n'était pas prêt.")
+    assert StageChange.objects.count() == 1
+
+
+def test_ambassador_cannot_move_the_case_but_proposes_to_the_residents(client, team):
+    lab, case, user, resident = team
+    client.force_login(user)
+    kwargs = {"lab_slug": lab.slug, "slug": case.slug}
+
+    move = client.post(reverse("cases:case_move", kwargs=kwargs), {"move-to_stage": "enquete"})
+    propose = client.post(reverse("cases:case_propose", kwargs=kwargs), {"propose-to_stage": "enquete", "propose-note": "Nous avons fini le cadrage."})
+
+    case.refresh_from_db()
+    assert move.status_code == 404
+    assert propose.status_code == 302
+    assert case.stage == Stage.FRAMING
+    proposal = OutgoingMail.objects.get()
+    assert proposal.to == resident.email
+    assert "Nous avons fini le cadrage." in proposal.body_text
+
+
+def test_board_shows_cases_by_stage_and_flags_the_quiet_ones(client, team):
+    lab, case, user, resident = team
+    busy = make_case(lab, stage="prototypage")
+    make_entry(busy)
+    Case.objects.filter(pk=case.pk).update(created_at=timezone.now() - datetime.timedelta(days=45))
+    client.force_login(resident)
+
+    response = client.get(reverse("cases:board", kwargs={"lab_slug": lab.slug}))
+
+    columns = {column["stage"]: column["cases"] for column in response.context["columns"]}
+    assert [c.title for c in columns["cadrage"]] == [case.title]
+    assert [c.title for c in columns["prototypage"]] == [busy.title]
+    assert [c.stale for c in columns["cadrage"] + columns["prototypage"]] == [True, False]
+    assert "Sans entrée depuis un mois" in response.content.decode()
+
+
+def test_board_filters_by_tag_member_and_activity(client, team):
+    lab, case, user, resident = team
+    other = make_case(lab)
+    make_entry(other)
+    member = case.team.get()
+    client.force_login(resident)
+    url = reverse("cases:board", kwargs={"lab_slug": lab.slug})
+
+    def titles(query):
+        response = client.get(url, query)
+        return sorted(c.title for column in response.context["columns"] for c in column["cases"])
+
+    assert titles({"tag": "accueil"}) == [case.title]
+    assert titles({"membre": str(member.pk)}) == [case.title]
+    assert titles({"activite": "actifs"}) == sorted([case.title, other.title])
+    assert titles({"membre": "pas-un-nombre"}) == sorted([case.title, other.title])
+
+
+@pytest.mark.parametrize("who, status", [("member", 200), ("resident", 200), ("stranger", 404)])
+def test_board_is_for_the_people_of_the_lab(client, team, who, status):
+    lab, case, user, resident = team
+    people = {"member": user, "resident": resident, "stranger": make_user()}
+    client.force_login(people[who])
+
+    assert client.get(reverse("cases:board", kwargs={"lab_slug": lab.slug})).status_code == status
+
+
+def test_board_query_count_does_not_grow_with_cases(client, team):
+    lab, case, user, resident = team
+    client.force_login(resident)
+    url = reverse("cases:board", kwargs={"lab_slug": lab.slug})
+    one = count_queries(client, url)
+    for number in range(100):
+        extra = make_case(lab, stage=Stage.values[number % 6])
+        extra.tags.add(f"tag-{number % 7}")
+        extra.team.add(case.team.get())
+        make_entry(extra)
+
+    assert count_queries(client, url) == one
+
+
+def test_my_cases_lists_my_teams_cases_across_labs_and_my_next_steps(client, team, settings):
+    settings.ROOT_URLCONF = __name__
+    lab, case, user, resident = team
+    elsewhere = make_case(make_lab())
+    elsewhere.team.add(make_ambassador(elsewhere.lab, user=user))
+    not_mine = make_case(lab)
+    make_entry(case, author=user, next_steps="Appeler la directrice.")
+    make_entry(not_mine, done="Pas mon équipe.")
+    client.force_login(user)
+
+    response = client.get(reverse("my_cases:my_cases"))
+
+    assert sorted(c.pk for c in response.context["cases"]) == sorted([case.pk, elsewhere.pk])
+    page = response.content.decode()
+    assert "Appeler la directrice." in page
+    assert "Pas mon équipe." not in page
+
+
+def test_my_cases_query_count_does_not_grow(client, team, settings):
+    settings.ROOT_URLCONF = __name__
+    lab, case, user, resident = team
+    make_entry(case, author=user, next_steps="Suite.")
+    client.force_login(user)
+    url = reverse("my_cases:my_cases")
+    one = count_queries(client, url)
+    ambassador = case.team.get()
+    for number in range(30):
+        extra = make_case(lab)
+        extra.team.add(ambassador)
+        make_entry(extra, author=user, next_steps="Suite.")
+
+    assert count_queries(client, url) == one
+    assert ProgressEntry.objects.count() == 31
