@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 
 from programmes.admin import changelist_link
 
-from .models import Ambassador
+from .models import Ambassador, Invitation
 
 
 class AccountLinkedFilter(admin.SimpleListFilter):
@@ -85,3 +85,15 @@ class AmbassadorAdmin(admin.ModelAdmin):
             ngettext("%(count)d personne mise à jour.", "%(count)d personnes mises à jour.", count) % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("ambassador", "created_at", "expires_at", "accepted_at", "revoked_at", "invited_by")
+    list_select_related = ("ambassador__lab", "invited_by")
+    list_filter = ("ambassador__lab",)
+    search_fields = ("ambassador__first_name", "ambassador__last_name", "ambassador__email")
+    date_hierarchy = "created_at"
+    # The token itself is never stored; its hash is of no use to edit.
+    readonly_fields = ("token_hash", "created_at")
+    autocomplete_fields = ("ambassador", "invited_by")

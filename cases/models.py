@@ -148,6 +148,8 @@ class ProgressEntry(models.Model):
         related_name="progress_entries",
         verbose_name=_("session"),
     )
+    # The form's one-time token: a second post of the same form cannot create a second entry.
+    submission_token = models.UUIDField(_("jeton d'envoi"), null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
@@ -165,6 +167,32 @@ class ProgressEntry(models.Model):
         super().clean()
         if self.session_id and self.case_id and self.session.lab_id != self.case.lab_id:
             raise ValidationError({"session": _("Cette session n'est pas celle du labo du cas.")})
+
+
+class EntryRevision(models.Model):
+    """What a journal entry said before one of its edits, and who made that edit."""
+
+    entry = models.ForeignKey(
+        ProgressEntry, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("entrée")
+    )
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("modifiée par"),
+    )
+    edited_at = models.DateTimeField(_("modifiée le"), auto_now_add=True)
+    previous = models.JSONField(_("version précédente"))
+
+    class Meta:
+        verbose_name = _("version d'une entrée")
+        verbose_name_plural = _("versions des entrées")
+        ordering = ["entry", "-edited_at"]
+
+    def __str__(self):
+        return f"{self.entry} — {self.edited_at:%d/%m/%Y %H:%M}"
 
 
 class Attachment(models.Model):

@@ -1,19 +1,17 @@
 """Writing a case's journal and moving its stages: every write of the cases app goes through here."""
 import datetime
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
 from outbox.services import queue_mail
 from programmes.models import LabMembership
 
-from .models import Attachment, Case, ProgressEntry, Stage, StageChange
+from .models import Attachment, Case, EntryRevision, ProgressEntry, Stage, StageChange
 from .uploads import CheckedFile, thumbnail_name
 
-SUBMISSION_TTL = 3600
 
 
 class DuplicateSubmission(Exception):
@@ -56,15 +54,15 @@ def log_progress(
     """Add an entry to a case's journal with its (already checked) photos and files.
 
     ``token`` comes from the form as it was shown: a second post with the same token raises
-    DuplicateSubmission and saves nothing. The guard is the cache's atomic ``add`` (shared Redis
-    in production, so it holds across web processes); if the cache is down it fails open and a
-    double tap may then save twice. All or nothing: a refused field or file leaves no entry and
-    no stored file behind.
+    DuplicateSubmission and saves nothing. The database's unique constraint is the guard, so it
+    holds across web processes and whatever the cache does; concurrent posts wait on the first
+    one's row and then fail. All or nothing: a refused field or file leaves no entry and no
+    stored file behind.
     """
-    key = f"entry-submit-{token}" if token else None
-    if key and not cache.add(key, 1, SUBMISSION_TTL):
+    if token and ProgressEntry.objects.filter(submission_token=token).exists():
         raise DuplicateSubmission
     entry = ProgressEntry(
+        submission_token=token or None,
         case=case,
         author=author,
         done=done,
@@ -77,35 +75,54 @@ def log_progress(
         entry.entry_date = entry_date
     stored = []
     try:
-        entry.full_clean()
-        entry.save()
+        entry.full_clean(exclude=["submission_token"])
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError as error:
+            if token and ProgressEntry.objects.filter(submission_token=token).exists():
+                raise DuplicateSubmission from error
+            raise
         stored = _store_files(entry, list(files))
     except Exception:
         _remove_files(Attachment._meta.get_field("file").storage, stored)
-        if key:
-            # The post did not go through: the same form may be sent again once corrected.
-            cache.delete(key)
         raise
     return entry
 
 
+REVISED_FIELDS = ("entry_date", "done", "learnt", "next_steps", "blockers", "session")
+
+
+def _revised_values(entry):
+    return {
+        "entry_date": entry.entry_date.isoformat() if entry.entry_date else None,
+        "done": entry.done,
+        "learnt": entry.learnt,
+        "next_steps": entry.next_steps,
+        "blockers": entry.blockers,
+        "session": entry.session_id,
+    }
+
+
 @transaction.atomic
-def edit_entry(*, entry: ProgressEntry, files: list[CheckedFile] = (), **changes) -> ProgressEntry:
+def edit_entry(*, entry: ProgressEntry, edited_by=None, files: list[CheckedFile] = (), **changes) -> ProgressEntry:
     """Change an entry's text, date or session and add files to it.
 
-    The history of edits (who, when, what) needs a revision model that does not exist yet; for
-    now only ``updated_at`` records that the entry changed.
+    Every edit that changes something keeps what the entry said before, with who and when
+    (``EntryRevision``).
     """
-    allowed = {"entry_date", "done", "learnt", "next_steps", "blockers", "session"}
-    unknown = set(changes) - allowed
+    unknown = set(changes) - set(REVISED_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
+    before = _revised_values(entry)
     for name, value in changes.items():
         setattr(entry, name, value)
     stored = []
     try:
         entry.full_clean()
         entry.save()
+        if _revised_values(entry) != before:
+            EntryRevision.objects.create(entry=entry, edited_by=edited_by, previous=before)
         stored = _store_files(entry, list(files))
     except Exception:
         _remove_files(Attachment._meta.get_field("file").storage, stored)

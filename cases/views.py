@@ -195,7 +195,7 @@ class EntryUpdateView(EntryMixin, View):
         form = self.get_form(request.POST, request.FILES)
         if form.is_valid():
             try:
-                services.edit_entry(entry=self.entry, files=form.cleaned_data["files"], **form.entry_fields())
+                services.edit_entry(entry=self.entry, edited_by=self.request.user, files=form.cleaned_data["files"], **form.entry_fields())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

@@ -24,7 +24,7 @@ ROLES = ["anonymous", "ambassador_a", "ambassador_b", "resident_a", "coordinator
 ITEMS = ["item_a", "item_b", "shared", "public"]
 
 LOGIN = "login"  # a redirect to the login page
-OK, NOT_FOUND = 200, 404
+OK, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 403, 404, 405
 
 
 def _names(patterns, namespace=None):
@@ -57,6 +57,14 @@ ITEM_READERS = {
 
 def lab_of(world, item):
     return world["lab_a"] if item == "item_a" else world["lab_b"]
+
+
+def ambassadors_url(name, world, item, **kwargs):
+    return reverse(f"ambassadors:{name}", kwargs={"lab_slug": lab_of(world, item).slug, **kwargs})
+
+
+def first_person_of(world, item):
+    return lab_of(world, item).ambassadors.order_by("pk").first().pk
 
 
 def case_url(world, item, name):
@@ -97,6 +105,20 @@ PEOPLE_OF_THE_LAB = {
     "superuser": {item: OK for item in ITEMS},
 }
 
+def lab_runners_only(runner_status):
+    """Pages that change a Lab's people: its other members get 403, everyone else 404."""
+    return {
+        role: {
+            item: (
+                runner_status if status == OK and role in ("resident_a", "coordinator", "superuser")
+                else FORBIDDEN if status == OK else status
+            )
+            for item, status in by_item.items()
+        }
+        for role, by_item in PEOPLE_OF_THE_LAB.items()
+    }
+
+
 EVERY_LOGGED_IN_PERSON = same_for_every_item({"anonymous": LOGIN, **{role: OK for role in ROLES[1:]}})
 
 # url name → (how to build its URL for an item, expected status by role and item)
@@ -123,6 +145,19 @@ MATRIX = {
     ),
     "cases:attachment": (lambda world, item: attachment_url(world, item, "attachment"), ITEM_READERS),
     "cases:attachment_thumbnail": (lambda world, item: attachment_url(world, item, "attachment_thumbnail"), ITEM_READERS),
+    "ambassadors:lab_ambassadors": (lambda world, item: ambassadors_url("lab_ambassadors", world, item), PEOPLE_OF_THE_LAB),
+    "ambassadors:invite": (lambda world, item: ambassadors_url("invite", world, item), lab_runners_only(OK)),
+    "ambassadors:import": (lambda world, item: ambassadors_url("import", world, item), lab_runners_only(OK)),
+    # POST only: a GET by those who may use it answers 405.
+    "ambassadors:resend_invitation": (
+        lambda world, item: ambassadors_url("resend_invitation", world, item, pk=first_person_of(world, item)),
+        lab_runners_only(NOT_ALLOWED),
+    ),
+    # An unknown link answers 404 to everyone (a real link is personal: tests/ambassadors/test_views.py).
+    "ambassadors:accept_invitation": (
+        lambda world, item: reverse("ambassadors:accept_invitation", kwargs={"token": "inconnu"}),
+        same_for_every_item({role: NOT_FOUND for role in ROLES}),
+    ),
     "my_cases:my_cases": (lambda world, item: reverse("my_cases:my_cases"), EVERY_LOGGED_IN_PERSON),
     # One's own account: every logged-in person, nobody else.
     "accounts:profile": (lambda world, item: reverse("accounts:profile"), EVERY_LOGGED_IN_PERSON),

@@ -269,6 +269,9 @@ def _give_every_registered_model_a_row(superuser):
     filled in with placeholders.
     """
     from allauth.mfa.models import Authenticator
+    from django.utils import timezone
+
+    from ambassadors.models import Ambassador, Invitation
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
@@ -282,6 +285,11 @@ def _give_every_registered_model_a_row(superuser):
             user=superuser, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "0" * 40, "used_mask": 0}
         ),
         PeriodicTask: periodic_task,
+        Invitation: lambda: Invitation.objects.create(
+            ambassador=Ambassador.objects.order_by("pk").first(),
+            token_hash="0" * 64,
+            expires_at=timezone.now() + datetime.timedelta(days=30),
+        ),
         get_document_model(): lambda: get_document_model().objects.create(
             title="Charte", file=ContentFile(b"Charte", name="charte.txt")
         ),

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 
 from cases.models import Case, ProgressEntry, Stage, StageChange
 
-from ..factories import make_case, make_lab, make_session
+from ..factories import make_case, make_entry, make_lab, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +73,43 @@ def test_case_tags_are_shared_across_labs():
     second.tags.add("accueil des usagers")
 
     assert list(Case.objects.filter(tags__name="accueil des usagers").order_by("pk")) == [first, second]
+
+
+def test_editing_an_entry_keeps_what_it_said_before_with_who_and_when():
+    from cases.services import edit_entry
+
+    from ..factories import make_user
+
+    entry = make_entry(done="Première version")
+    editor = make_user()
+
+    edit_entry(entry=entry, edited_by=editor, done="Version corrigée")
+
+    revision = entry.revisions.get()
+    assert (revision.edited_by, revision.previous["done"]) == (editor, "Première version")
+    assert ProgressEntry.objects.get(pk=entry.pk).done == "Version corrigée"
+
+
+def test_saving_an_entry_unchanged_records_no_revision():
+    from cases.services import edit_entry
+
+    entry = make_entry()
+
+    edit_entry(entry=entry, done=entry.done)
+
+    assert entry.revisions.count() == 0
+
+
+def test_same_form_token_never_makes_two_entries():
+    import uuid
+
+    from cases.services import DuplicateSubmission, log_progress
+
+    case = make_case()
+    token = str(uuid.uuid4())
+    log_progress(case=case, author=None, done="Atelier", token=token)
+
+    with pytest.raises(DuplicateSubmission):
+        log_progress(case=case, author=None, done="Atelier", token=token)
+
+    assert case.entries.count() == 1

@@ -8,7 +8,8 @@ from django.utils import timezone
 from outbox.models import OutgoingMail
 from outbox.services import queue_mail, send_due_mail, send_queued_mail
 from outbox.tasks import send_mail_task
-from transfo.celery import app as celery_app
+
+from ..celery_config import celery_configured
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +26,8 @@ def mail_server_down(settings):
 @pytest.fixture
 def broker_down():
     """Celery no longer eager, with a broker where nothing listens."""
-    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
-    celery_app.pool.force_close_all()
-    yield
-    celery_app.conf.update(saved)
-    celery_app.pool.force_close_all()
+    with celery_configured(task_always_eager=False, broker_url="redis://127.0.0.1:1/0"):
+        yield
 
 
 def queue_invitation(key=None):

@@ -13,3 +13,7 @@ MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default="/tmp/transfo-test-media")
 # Serve static files straight from the app folders, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tasks run in the test's own thread, against the test database; the tests that prove the
+# real broker works start a worker of their own (tests/outbox/test_broker.py).
+CELERY_TASK_ALWAYS_EAGER = True
