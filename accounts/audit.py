@@ -1,1 +1,271 @@
-"""The audit trail: logins, failed logins, refused accesses and role changes, with who and when."""
+"""The audit trail: logins, failed logins, refused accesses and role changes, with who and when.
+
+One line per event on the ``transfo.audit`` logger, as ``key=value`` pairs:
+``event=login user_id=12 email=camille@example.org ip=203.0.113.7``. The record's own time
+says when. Events: ``login``, ``login_failed`` (with the login name typed), ``logout``,
+``locked_out`` (django-axes), ``access_refused`` (a PermissionDenied, or a view calling
+``log_refused_access``) and ``role_changed`` (Lab team, coordination, ambassador account,
+groups, staff / superuser / active flags), the latter with ``by=`` the person who made it. What a line may carry is decided here and only here: never a password, a login
+code, a token or a session key (Django hands us credentials with the password masked, and
+we read only the login name from them).
+"""
+import json
+import logging
+import re
+from contextvars import ContextVar
+
+from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.exceptions import PermissionDenied
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from ambassadors.models import Ambassador
+from programmes.models import Coordination, LabMembership
+
+from .security import attempted_login, client_ip
+
+logger = logging.getLogger("transfo.audit")
+
+# Signals on models do not receive the request: the middleware lends it to them, so a role
+# change says who made it and from where.
+_current_request: ContextVar = ContextVar("transfo_audit_request", default=None)
+
+_PLAIN = re.compile(r"^[\w.@+:/-]+$")
+WATCHED_USER_FIELDS = ("is_superuser", "is_staff", "is_active")
+SECRET_URL_PARTS = ("token", "key", "code", "uid", "secret")
+
+
+def _format(value):
+    text = str(value)
+    if _PLAIN.match(text):
+        return text
+    # Quoted and escaped: a typed login name cannot forge a second line or a fake field.
+    return json.dumps(text[:200], ensure_ascii=False)
+
+
+def record(event, *, request=None, user=None, login=None, **details):
+    """Write one audit line: what happened, to whom (or which login was tried), from where."""
+    request = request if request is not None else _current_request.get()
+    fields = {"event": event}
+    if user is not None:
+        fields["user_id"] = user.pk
+        fields["email"] = getattr(user, "email", "") or "-"
+    elif login:
+        fields["login"] = login
+    else:
+        fields["user_id"] = "-"
+    fields["ip"] = client_ip(request) or "-"
+    actor = getattr(request, "user", None) if request is not None else None
+    if actor is not None and actor.is_authenticated and actor != user:
+        fields["by"] = actor.pk
+    fields.update({key: value for key, value in details.items() if value not in (None, "")})
+    logger.info(" ".join(f"{key}={_format(value)}" for key, value in fields.items()), extra={"audit": fields})
+
+
+def _path_without_secrets(request):
+    # Invitation links, reset keys and the like carry a secret in the URL: masked.
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    for name, value in (match.kwargs.items() if match else ()):
+        if value and any(word in name for word in SECRET_URL_PARTS):
+            path = path.replace(str(value), "***")
+    return path
+
+
+def log_refused_access(request, reason):
+    """Record that ``request.user`` was refused something (a 403, or a 404 hiding a forbidden item).
+
+    Views call it where a permission check fails, e.g.
+    ``log_refused_access(request, "case_not_readable")`` before raising Http404.
+    """
+    user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    record("access_refused", request=request, user=user, path=_path_without_secrets(request), reason=reason)
+
+
+class AuditMiddleware:
+    """Lends the request to model signals, and records every PermissionDenied raised by a view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)
+
+    def process_exception(self, request, exception):
+        # Only records: Django still answers the 403 itself.
+        if isinstance(exception, PermissionDenied):
+            log_refused_access(request, str(exception) or "permission_denied")
+
+
+# --- Logins ---------------------------------------------------------------
+
+
+@receiver(user_logged_in, dispatch_uid="audit_login")
+def _login(sender, request, user, **kwargs):
+    record("login", request=request, user=user)
+
+
+@receiver(user_login_failed, dispatch_uid="audit_login_failed")
+def _login_failed(sender, credentials, request=None, **kwargs):
+    record("login_failed", request=request, login=attempted_login(None, credentials) or "-")
+
+
+@receiver(user_logged_out, dispatch_uid="audit_logout")
+def _logout(sender, request, user, **kwargs):
+    record("logout", request=request, user=user)
+
+
+@receiver(user_locked_out, dispatch_uid="audit_locked_out")
+def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    record(
+        "locked_out",
+        request=request,
+        login=username or "-",
+        failure_limit=settings.AXES_FAILURE_LIMIT,
+    )
+
+
+# --- Roles ----------------------------------------------------------------
+
+
+def _user_or_id(user_id):
+    user = get_user_model().objects.filter(pk=user_id).only("pk", "email").first()
+    if user is None:
+        return {"login": f"user#{user_id}"}
+    return {"user": user}
+
+
+@receiver(pre_save, sender=LabMembership, dispatch_uid="audit_membership_before")
+def _membership_before(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        instance._audit_previous_role = None
+        return
+    instance._audit_previous_role = (
+        LabMembership.objects.filter(pk=instance.pk).values_list("role", flat=True).first()
+    )
+
+
+@receiver(post_save, sender=LabMembership, dispatch_uid="audit_membership_saved")
+def _membership_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    previous = getattr(instance, "_audit_previous_role", None)
+    if created:
+        record("role_changed", change="granted", role=instance.role, lab=instance.lab_id, **_user_or_id(instance.user_id))
+    elif previous is not None and previous != instance.role:
+        record(
+            "role_changed",
+            change="changed",
+            role=instance.role,
+            previous_role=previous,
+            lab=instance.lab_id,
+            **_user_or_id(instance.user_id),
+        )
+
+
+@receiver(post_delete, sender=LabMembership, dispatch_uid="audit_membership_deleted")
+def _membership_deleted(sender, instance, **kwargs):
+    record("role_changed", change="revoked", role=instance.role, lab=instance.lab_id, **_user_or_id(instance.user_id))
+
+
+@receiver(post_save, sender=Coordination, dispatch_uid="audit_coordination_saved")
+def _coordination_saved(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        record(
+            "role_changed",
+            change="granted",
+            role="coordinator",
+            programme=instance.programme_id,
+            **_user_or_id(instance.user_id),
+        )
+
+
+@receiver(post_delete, sender=Coordination, dispatch_uid="audit_coordination_deleted")
+def _coordination_deleted(sender, instance, **kwargs):
+    record(
+        "role_changed",
+        change="revoked",
+        role="coordinator",
+        programme=instance.programme_id,
+        **_user_or_id(instance.user_id),
+    )
+
+
+@receiver(pre_save, sender=Ambassador, dispatch_uid="audit_ambassador_before")
+def _ambassador_before(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        instance._audit_previous_user_id = None
+        return
+    instance._audit_previous_user_id = (
+        Ambassador.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first()
+    )
+
+
+@receiver(post_save, sender=Ambassador, dispatch_uid="audit_ambassador_saved")
+def _ambassador_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    previous = getattr(instance, "_audit_previous_user_id", None)
+    if previous == instance.user_id:
+        return
+    if previous is not None:
+        record("role_changed", change="revoked", role="ambassador", lab=instance.lab_id, ambassador=instance.pk, **_user_or_id(previous))
+    if instance.user_id is not None:
+        record("role_changed", change="granted", role="ambassador", lab=instance.lab_id, ambassador=instance.pk, **_user_or_id(instance.user_id))
+
+
+@receiver(post_delete, sender=Ambassador, dispatch_uid="audit_ambassador_deleted")
+def _ambassador_deleted(sender, instance, **kwargs):
+    if instance.user_id is not None:
+        record("role_changed", change="revoked", role="ambassador", lab=instance.lab_id, ambassador=instance.pk, **_user_or_id(instance.user_id))
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="audit_user_before")
+def _user_before(sender, instance, raw=False, update_fields=None, **kwargs):
+    instance._audit_previous_flags = None
+    # Saving last_login at every login names its field: no query then.
+    if raw or instance.pk is None or (update_fields is not None and not set(update_fields) & set(WATCHED_USER_FIELDS)):
+        return
+    instance._audit_previous_flags = (
+        sender.objects.filter(pk=instance.pk).values(*WATCHED_USER_FIELDS).first()
+    )
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="audit_user_saved")
+def _user_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    previous = getattr(instance, "_audit_previous_flags", None)
+    if created:
+        previous = {"is_superuser": False, "is_staff": False, "is_active": True}
+    if not previous:
+        return
+    for field in WATCHED_USER_FIELDS:
+        old, new = previous[field], getattr(instance, field)
+        if old != new:
+            record("role_changed", change="changed", user=instance, field=field, previous=old, value=new)
+
+
+def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    # Groups carry the Wagtail roles (editors, moderators): joining one is a role change.
+    if action not in ("post_add", "post_remove") or not pk_set:
+        return
+    change = "granted" if action == "post_add" else "revoked"
+    if reverse:
+        users, groups = get_user_model().objects.filter(pk__in=pk_set), [instance]
+    else:
+        users, groups = [instance], Group.objects.filter(pk__in=pk_set)
+    for user in users:
+        for group in groups:
+            record("role_changed", change=change, user=user, role="group", group=group.name)
+
+
+m2m_changed.connect(_groups_changed, sender=get_user_model().groups.through, dispatch_uid="audit_groups")

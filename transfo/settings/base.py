@@ -4,6 +4,7 @@ Everything that differs between machines comes from the environment (DATABASE_UR
 REDIS_URL, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, mail settings). Without them the
 platform runs on its embedded default: SQLite, tasks run eagerly, mail to the console.
 """
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "axes",
     # Jobs
     "django_celery_beat",
     "django_htmx",
@@ -75,6 +77,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "accounts.audit.AuditMiddleware",
+    # Last, as axes requires: it turns a lockout flagged during login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "transfo.urls"
@@ -162,6 +167,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Mail that could not be handed to a worker, or that failed, goes out here.
     "send-due-mail": {"task": "outbox.send_due_mail", "schedule": 60.0},
+    # Reminders a week and a day before each announced session; each goes out once (sessions.reminders).
+    "session-reminders": {"task": "sessions.send_reminders", "schedule": 3600.0},
 }
 CELERY_TIMEZONE = "Europe/Paris"
 
@@ -175,6 +182,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Accounts -------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out (address, login) pair before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -198,6 +207,52 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_ADAPTER = "transfo.accounts.InvitationOnlyAccountAdapter"
 # One login path: Wagtail's admin sends people to the allauth login too.
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# Wagtail's own password reset would be a second, unlimited way in that mails outside the outbox.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+ACCOUNT_LOGOUT_ON_GET = False
+# None: the "remember me" box decides between SESSION_COOKIE_AGE and a browser session.
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_RATE_LIMITS = {
+    # Wrong passwords are axes' job, per (address, login), so that an attacker cannot lock
+    # the rightful owner out from every address. allauth keeps a per-address ceiling
+    # (one address trying many logins) and a loose per-login one, which also caps the
+    # second-factor codes tried against one account (allauth counts them here too).
+    "login_failed": "30/5m/ip,100/h/key",
+    "login": "30/m/ip",
+    "request_login_code": "20/m/ip,3/m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Transfo] "
+# A wrong login code three times voids it; a new code must be asked for.
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+# Second factor: optional for everyone, an authenticator app plus recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Transfo"
+# One 30-second step either side: a phone whose clock drifts a little still works.
+MFA_TOTP_TOLERANCE = 1
+
+# Sessions: in the database (SESSION_ENGINE above), two weeks with "remember me".
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Brute force: failures counted in the database per (address, login), refused with 429.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_USERNAME_FORM_FIELD = "login"
+# allauth authenticates with email=..., not with the form field's name: read both, lower-cased.
+AXES_USERNAME_CALLABLE = "accounts.security.attempted_login"
+# REMOTE_ADDR here; production reads the reverse proxy's X-Forwarded-For (production.py).
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+# A page in the site layout, in French, answered with the 429 status.
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Login codes and tokens never reach axes' stored request data.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "token", "key", "csrfmiddlewaretoken"]
 
 # --- Languages ------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -237,7 +292,16 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odp", "ods", "odt", "pdf", "pptx", "tx
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The audit line's time is the "when" of the event.
+    "formatters": {"audit": {"format": "{asctime} {name} {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "audit": {"class": "logging.StreamHandler", "formatter": "audit"},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"transfo": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "transfo": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # One line per login, failure, lockout, refused access and role change (accounts.audit).
+        "transfo.audit": {"handlers": ["audit"], "level": "INFO", "propagate": False},
+    },
 }

@@ -25,6 +25,11 @@ if not env("DJANGO_ALLOWED_HOSTS", default=""):
 DEBUG = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The client's address is the last one our reverse proxy appended to X-Forwarded-For
+# (nginx: proxy_add_x_forwarded_for); entries to its left are typed by the client. Read
+# by allauth's rate limits, axes' lockouts and the audit (accounts.security.client_ip).
+# Set it to the number of proxies of ours in front of gunicorn.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -44,7 +49,10 @@ STORAGES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The audit trail needs its "when" on every line.
+    "formatters": {"timed": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timed"}},
     "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"transfo.audit": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
