@@ -9,7 +9,7 @@ from PIL import Image
 from cases.models import Attachment, Stage
 
 from ..factories import make_ambassador, make_case, make_lab, make_resident, make_user
-from .test_public_site import serious_violations
+from .accessibility import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

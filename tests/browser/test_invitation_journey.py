@@ -3,27 +3,18 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
-from axe_playwright_python.sync_playwright import Axe
 
 from ambassadors.models import Ambassador
 from outbox.models import OutgoingMail
 from programmes.models import LabMembership
 
 from ..factories import make_ambassador, make_lab, make_user
+from .accessibility import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SERIOUS = {"serious", "critical"}
 LINK = re.compile(r"https?://[^\s\"<]+/invitations/[\w-]+/")
 
-
-def serious_violations(page):
-    results = Axe().run(page)
-    return [
-        (violation["id"], [node["target"] for node in violation["nodes"]])
-        for violation in results.response["violations"]
-        if violation["impact"] in SERIOUS
-    ]
 
 
 def log_in(page, base_url, user, password):

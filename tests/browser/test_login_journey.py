@@ -5,27 +5,18 @@ import time
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 
 from transfo.celery import app as celery_app
 
 from ..factories import make_user
+from .accessibility import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SERIOUS = {"serious", "critical"}
 PASSWORD = "un-mot-de-passe-solide"
 CODE = re.compile(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", re.MULTILINE)
 
-
-def serious_violations(page):
-    results = Axe().run(page)
-    return [
-        (violation["id"], [node["target"] for node in violation["nodes"]])
-        for violation in results.response["violations"]
-        if violation["impact"] in SERIOUS
-    ]
 
 
 @pytest.fixture

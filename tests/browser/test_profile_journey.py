@@ -6,7 +6,7 @@ from django.test import Client
 from ambassadors.models import Ambassador
 
 from ..factories import make_ambassador, make_lab, make_user
-from .test_public_site import serious_violations
+from .accessibility import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -1,22 +1,13 @@
 """A visitor reads the public site with a keyboard, on a phone, in French and English."""
 import pytest
 from allauth.account.models import EmailAddress
-from axe_playwright_python.sync_playwright import Axe
 
 from ..factories import make_user
+from .accessibility import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SERIOUS = {"serious", "critical"}
 
-
-def serious_violations(page):
-    results = Axe().run(page)
-    return [
-        (violation["id"], [node["target"] for node in violation["nodes"]])
-        for violation in results.response["violations"]
-        if violation["impact"] in SERIOUS
-    ]
 
 
 @pytest.mark.parametrize("path", ["/", "/documentation/", "/accounts/login/", "/en/", "/cette-page-n-existe-pas/"])
