@@ -77,6 +77,14 @@ def can_read_item(user, lab, visibility):
     return visibility == Visibility.PROGRAMME and labs_joined_by(user).filter(programme_id=lab.programme_id).exists()
 
 
+def may_open_lab(user, lab) -> bool:
+    """Who may open a Lab's pages (home, calendar): its people, its programme's coordination,
+    people of another Lab of the same programme (who then see only what is shared), admins."""
+    if lab is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or labs_seen_whole_by(user).filter(programme_id=lab.programme_id).exists()
+
+
 @rules.predicate
 def is_coordinator(user, programme):
     return programme is not None and user.is_authenticated and programme.coordinations.filter(user=user).exists()

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.views.generic import DetailView, ListView
 
 from .models import Lab, LabMembership
-from .rules import labs_seen_whole_by, runs_lab
+from .rules import belongs_to_lab, labs_seen_whole_by, may_open_lab, runs_lab
 
 
 class LabListView(LoginRequiredMixin, ListView):
@@ -45,16 +45,9 @@ class LabDetailView(LoginRequiredMixin, DetailView):
             .filter(slug=self.kwargs["slug"])
             .first()
         )
-        if lab is None or not self._may_open(lab):
+        if not may_open_lab(self.request.user, lab):
             raise Http404
         return lab
-
-    def _may_open(self, lab):
-        user = self.request.user
-        if user.is_superuser or labs_seen_whole_by(user).filter(pk=lab.pk).exists():
-            return True
-        # Another Lab of the same programme: only what it shares will be listed.
-        return labs_seen_whole_by(user).filter(programme_id=lab.programme_id).exists()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -63,4 +56,5 @@ class LabDetailView(LoginRequiredMixin, DetailView):
         context["sessions"] = lab.sessions.visible_to(user).order_by("start_date")
         context["cases"] = lab.cases.visible_to(user).order_by("stage", "title")
         context["runs_lab"] = runs_lab(user, lab)
+        context["belongs_to_lab"] = belongs_to_lab(user, lab)
         return context

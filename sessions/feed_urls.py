@@ -1,5 +1,37 @@
-from django.urls import path  # noqa: F401
+"""Under calendrier/: the private calendar feed and its subscription page, and the InterTransfo pages.
+
+The InterTransfo belong to a programme, not to one Lab, so they live here rather than under a
+Lab's calendar; the namespace keeps its first name, ``feeds``.
+"""
+from django.urls import path
+
+from .views import feeds, gatherings
 
 app_name = "feeds"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("abonnement/", feeds.SubscriptionView.as_view(), name="subscription"),
+    path("intertransfo/", gatherings.GatheringIndexView.as_view(), name="gathering_index"),
+    path("intertransfo/<slug:programme_slug>/", gatherings.GatheringListView.as_view(), name="gathering_list"),
+    path(
+        "intertransfo/<slug:programme_slug>/nouvelle/",
+        gatherings.GatheringFormView.as_view(),
+        name="gathering_create",
+    ),
+    path(
+        "intertransfo/<slug:programme_slug>/<int:number>/",
+        gatherings.GatheringDetailView.as_view(),
+        name="gathering_detail",
+    ),
+    path(
+        "intertransfo/<slug:programme_slug>/<int:number>/modifier/",
+        gatherings.GatheringFormView.as_view(),
+        name="gathering_update",
+    ),
+    path(
+        "intertransfo/<slug:programme_slug>/<int:number>/annoncer/",
+        gatherings.GatheringAnnounceView.as_view(),
+        name="gathering_announce",
+    ),
+    path("<str:token>.ics", feeds.PersonalFeedView.as_view(), name="personal"),
+]

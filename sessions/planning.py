@@ -1,11 +1,28 @@
 """The monthly rhythm of a Lab: when its sessions of 2–3 consecutive working days can take place.
 
-Pure functions, no database: the demo data and the rhythm planner screen both call them, and a
-resident then adjusts the proposal by hand.
+``propose_rhythm`` is a pure function, no database: the demo data and the rhythm planner screen
+both call it, and a resident then adjusts the proposal by hand. ``save_rhythm`` then writes the
+adjusted rhythm, all rows or none.
+
+Re-planning touches only the future drafts. Past sessions, held ones, and announced ones (their
+invitations are out: moving them belongs to the session editor, which tells the invited) are
+kept as they are, and a new rhythm starts after the last of them.
 """
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
 
 import holidays
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
+from programmes.models import Lab
+from programmes.rules import runs_lab
+
+from .models import EventStatus, Session
 
 MAX_DAYS_PER_SESSION = 3
 ONE_DAY = datetime.timedelta(days=1)
@@ -112,3 +129,159 @@ def _nth_weekday(year, month, weekday, week):
     while day.month != month:
         day -= 7 * ONE_DAY
     return day
+
+
+MAX_SESSIONS_PER_RHYTHM = 24
+
+
+class RhythmError(ValidationError):
+    """A rhythm refused as a whole; ``row_errors`` maps the index of each faulty row to its messages."""
+
+    def __init__(self, row_errors: dict[int, list[str]], general_errors: list[str] | None = None):
+        self.row_errors = dict(row_errors)
+        self.general_errors = list(general_errors or [])
+        messages = [*self.general_errors, *(message for row in self.row_errors.values() for message in row)]
+        super().__init__(messages)
+
+
+@dataclass(frozen=True)
+class Replanning:
+    """What a new rhythm of a Lab may change, on a given day."""
+
+    kept: list  # sessions left as they are, in date order
+    replaced: list  # the future drafts a new rhythm replaces, in date order
+    not_before: datetime.date  # a new session starts after this day
+    last_kept: Session | None  # the kept session that ends on ``not_before``, if not today
+    next_number: int  # the number of the first new session
+
+    @property
+    def first_free_day(self):
+        return self.not_before + ONE_DAY
+
+
+def replanning_of(lab: Lab, *, today: datetime.date | None = None) -> Replanning:
+    """Split a Lab's sessions into those a new rhythm keeps and the future drafts it replaces.
+
+    A new session starts after today and after the end of every kept session that is not
+    cancelled (a cancelled one frees its dates but keeps its number); numbers continue after
+    the highest kept one (the first session of a Lab is n° 0, as in the programme).
+    """
+    today = today or timezone.localdate()
+    kept, replaced = [], []
+    for session in Session.objects.filter(lab=lab).order_by("start_date", "number"):
+        is_future_draft = session.status == EventStatus.DRAFT and session.start_date > today
+        (replaced if is_future_draft else kept).append(session)
+    blocking = [session for session in kept if session.status != EventStatus.CANCELLED]
+    last_kept = max(blocking, key=lambda session: session.end_date, default=None)
+    if last_kept is not None and last_kept.end_date < today:
+        last_kept = None
+    return Replanning(
+        kept=kept,
+        replaced=replaced,
+        not_before=last_kept.end_date if last_kept else today,
+        last_kept=last_kept,
+        next_number=max((session.number for session in kept), default=-1) + 1,
+    )
+
+
+def check_rhythm(
+    *, lab: Lab, proposals, replanning: Replanning | None = None, today: datetime.date | None = None
+) -> dict[int, list[str]]:
+    """The French messages of each row of ``proposals`` that cannot be saved, by row index.
+
+    A row is a ``(first_day, last_day)`` pair: 1–3 consecutive days, inside the Lab, after the
+    sessions that are kept (``replanning_of``) and overlapping no other row. An empty answer
+    means the whole rhythm can be saved.
+    """
+    replanning = replanning or replanning_of(lab, today=today)
+    errors = defaultdict(list)
+    lab_period = {
+        "start": date_format(lab.start_date, "SHORT_DATE_FORMAT"),
+        "end": date_format(lab.end_date, "SHORT_DATE_FORMAT"),
+    }
+    for index, (first_day, last_day) in enumerate(proposals):
+        if last_day < first_day:
+            errors[index].append(gettext("Le dernier jour précède le premier."))
+        elif (last_day - first_day).days >= MAX_DAYS_PER_SESSION:
+            errors[index].append(
+                gettext("Une session dure au plus %(max)d jours consécutifs.") % {"max": MAX_DAYS_PER_SESSION}
+            )
+        if not (lab.contains(first_day) and lab.contains(last_day)):
+            errors[index].append(gettext("La session doit avoir lieu pendant le labo (du %(start)s au %(end)s).") % lab_period)
+        if first_day <= replanning.not_before:
+            if replanning.last_kept is not None:
+                errors[index].append(
+                    gettext("La session doit commencer après le %(date)s, fin de la session n° %(number)s qui est conservée.")
+                    % {
+                        "date": date_format(replanning.not_before, "SHORT_DATE_FORMAT"),
+                        "number": replanning.last_kept.number,
+                    }
+                )
+            else:
+                errors[index].append(
+                    gettext("La session doit commencer après aujourd'hui (%(date)s).")
+                    % {"date": date_format(replanning.not_before, "SHORT_DATE_FORMAT")}
+                )
+    rows = sorted(
+        ((first_day, last_day, index) for index, (first_day, last_day) in enumerate(proposals) if first_day <= last_day),
+    )
+    for position, (first_day, last_day, index) in enumerate(rows):
+        for other_first, other_last, other_index in rows[position + 1:]:
+            if other_first > last_day:
+                break
+            for row, other in ((index, other_index), (other_index, index)):
+                errors[row].append(
+                    gettext("Ces dates chevauchent celles de la session n° %(number)s proposée.")
+                    % {"number": replanning.next_number + other}
+                )
+    return dict(errors)
+
+
+@transaction.atomic
+def save_rhythm(
+    *,
+    lab: Lab,
+    proposals,
+    place_name: str = "",
+    place_address: str = "",
+    planned_by,
+    today: datetime.date | None = None,
+) -> list[Session]:
+    """Replace the Lab's future drafts by one draft session per ``(first_day, last_day)`` row.
+
+    Every row is checked first (``check_rhythm``): if one is wrong, nothing is written and
+    ``RhythmError`` tells which rows and why. Otherwise the future drafts are deleted (with their
+    agenda) and the new sessions are created, numbered in date order after the highest kept
+    number, all at ``place_name`` / ``place_address``. Sessions held, announced, cancelled or in
+    the past are never touched. ``planned_by`` must run the Lab.
+    """
+    if not runs_lab(planned_by, lab):
+        raise PermissionDenied("runs_lab")
+    proposals = [(first_day, last_day) for first_day, last_day in proposals]
+    if not 1 <= len(proposals) <= MAX_SESSIONS_PER_RHYTHM:
+        raise RhythmError(
+            {},
+            [gettext("Un rythme compte de 1 à %(max)d sessions.") % {"max": MAX_SESSIONS_PER_RHYTHM}],
+        )
+    # Two residents saving at once: the second waits here, then sees the first one's sessions.
+    list(Lab.objects.select_for_update().filter(pk=lab.pk).values_list("pk", flat=True))
+    replanning = replanning_of(lab, today=today)
+    errors = check_rhythm(lab=lab, proposals=proposals, replanning=replanning)
+    if errors:
+        raise RhythmError(errors)
+    Session.objects.filter(pk__in=[session.pk for session in replanning.replaced]).delete()
+    created = []
+    for offset, (first_day, last_day) in enumerate(sorted(proposals)):
+        session = Session(
+            lab=lab,
+            number=replanning.next_number + offset,
+            start_date=first_day,
+            end_date=last_day,
+            place_name=place_name,
+            place_address=place_address,
+            status=EventStatus.DRAFT,
+        )
+        session.full_clean()
+        session.save()
+        created.append(session)
+    return created

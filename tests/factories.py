@@ -96,3 +96,17 @@ def make_case(lab=None, **overrides):
 def make_entry(case=None, **overrides):
     defaults = {"done": "Nous avons rencontré les usagers."}
     return ProgressEntry.objects.create(case=case or make_case(), **{**defaults, **overrides})
+
+
+def make_gathering(programme=None, **overrides):
+    """An InterTransfo of ``programme`` (a new one by default), numbered after the last."""
+    from sessions.models import Gathering
+
+    programme = programme or make_programme()
+    start = overrides.pop("start_date", programme.start_date + datetime.timedelta(days=200))
+    defaults = {
+        "number": (Gathering.objects.filter(programme=programme).count() + 1),
+        "start_date": start,
+        "end_date": start + datetime.timedelta(days=1),
+    }
+    return Gathering.objects.create(programme=programme, **{**defaults, **overrides})

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cases.models import Attachment
 from programmes.models import Coordination, LabMembership, Visibility
+from sessions.models import Gathering
 
 from .factories import make_ambassador, make_case, make_entry, make_lab, make_programme, make_session, make_user
 
@@ -57,6 +58,20 @@ ITEM_READERS = {
 
 def lab_of(world, item):
     return world["lab_a"] if item == "item_a" else world["lab_b"]
+
+
+def calendar_url(name, world, item):
+    return reverse(f"calendar:{name}", kwargs={"lab_slug": lab_of(world, item).slug})
+
+
+def gathering_url(name, world, item):
+    """A gathering of the world's programme (both Labs share it), made on first use."""
+    programme = world["lab_a"].programme
+    gathering, _ = Gathering.objects.get_or_create(
+        programme=programme, number=1,
+        defaults={"start_date": world["lab_a"].start_date, "end_date": world["lab_a"].start_date},
+    )
+    return reverse(f"feeds:{name}", kwargs={"programme_slug": programme.slug, "number": gathering.number})
 
 
 def ambassadors_url(name, world, item, **kwargs):
@@ -105,6 +120,21 @@ PEOPLE_OF_THE_LAB = {
     "superuser": {item: OK for item in ITEMS},
 }
 
+# Who may open a Lab's page: its people, and those of the other Labs of its programme.
+LAB_PAGE_READERS = same_for_every_item(
+    {"anonymous": LOGIN, "ambassador_a": OK, "ambassador_b": OK, "resident_a": OK, "coordinator": OK,
+     "editor": NOT_FOUND, "superuser": OK}
+)
+
+
+def programme_planners(status):
+    """Pages that plan a programme's InterTransfo: its coordination and the admins."""
+    return same_for_every_item(
+        {"anonymous": LOGIN, "ambassador_a": NOT_FOUND, "ambassador_b": NOT_FOUND, "resident_a": NOT_FOUND,
+         "coordinator": status, "editor": NOT_FOUND, "superuser": status}
+    )
+
+
 def lab_runners_only(runner_status):
     """Pages that change a Lab's people: its other members get 403, everyone else 404."""
     return {
@@ -124,13 +154,33 @@ EVERY_LOGGED_IN_PERSON = same_for_every_item({"anonymous": LOGIN, **{role: OK fo
 # url name → (how to build its URL for an item, expected status by role and item)
 MATRIX = {
     "programmes:lab_list": (lambda world, item: reverse("programmes:lab_list"), EVERY_LOGGED_IN_PERSON),
-    "programmes:lab_detail": (
-        lambda world, item: lab_of(world, item).get_absolute_url(),
-        # Labs of one programme open to each other's people, showing only what is shared.
-        same_for_every_item(
-            {"anonymous": LOGIN, "ambassador_a": OK, "ambassador_b": OK, "resident_a": OK, "coordinator": OK,
-             "editor": NOT_FOUND, "superuser": OK}
-        ),
+    "programmes:lab_detail": (lambda world, item: lab_of(world, item).get_absolute_url(), LAB_PAGE_READERS),
+    "calendar:month": (lambda world, item: calendar_url("month", world, item), LAB_PAGE_READERS),
+    "calendar:timeline": (lambda world, item: calendar_url("timeline", world, item), LAB_PAGE_READERS),
+    "calendar:list": (lambda world, item: calendar_url("list", world, item), LAB_PAGE_READERS),
+    "calendar:lab_feed": (lambda world, item: calendar_url("lab_feed", world, item), LAB_PAGE_READERS),
+    "calendar:planner": (lambda world, item: calendar_url("planner", world, item), RUNS_THE_ITEMS_LAB),
+    "feeds:subscription": (lambda world, item: reverse("feeds:subscription"), EVERY_LOGGED_IN_PERSON),
+    # An unknown token answers 404 to everyone (a real one: tests/sessions/test_ical.py).
+    "feeds:personal": (
+        lambda world, item: reverse("feeds:personal", kwargs={"token": "inconnu"}),
+        same_for_every_item({role: NOT_FOUND for role in ROLES}),
+    ),
+    # The InterTransfo of a programme: everyone of it reads them, its coordination plans them.
+    "feeds:gathering_index": (lambda world, item: reverse("feeds:gathering_index"), EVERY_LOGGED_IN_PERSON),
+    "feeds:gathering_list": (
+        lambda world, item: reverse("feeds:gathering_list", kwargs={"programme_slug": world["lab_a"].programme.slug}),
+        LAB_PAGE_READERS,
+    ),
+    "feeds:gathering_create": (
+        lambda world, item: reverse("feeds:gathering_create", kwargs={"programme_slug": world["lab_a"].programme.slug}),
+        programme_planners(OK),
+    ),
+    "feeds:gathering_detail": (lambda world, item: gathering_url("gathering_detail", world, item), LAB_PAGE_READERS),
+    "feeds:gathering_update": (lambda world, item: gathering_url("gathering_update", world, item), programme_planners(OK)),
+    # POST only: a GET by those who may use it answers 405.
+    "feeds:gathering_announce": (
+        lambda world, item: gathering_url("gathering_announce", world, item), programme_planners(NOT_ALLOWED)
     ),
     "cases:case_detail": (lambda world, item: world["cases"][item].get_absolute_url(), ITEM_READERS),
     "cases:board": (lambda world, item: reverse("cases:board", kwargs={"lab_slug": lab_of(world, item).slug}), PEOPLE_OF_THE_LAB),

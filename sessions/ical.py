@@ -1,0 +1,188 @@
+"""Calendar subscriptions: iCalendar feeds of sessions and InterTransfo, and the private feed tokens.
+
+Every day of a session is its own event: a phone then shows "day 2/3" with that day's hours and
+programme, instead of one block across three days and nights.
+"""
+import datetime
+import secrets
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext
+from icalendar import Calendar, Event
+
+from programmes.rules import labs_seen_whole_by
+
+from .gatherings import gathering_url
+from .models import AgendaItem, CalendarFeedToken, EventStatus, Session
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+ICAL_STATUS = {
+    EventStatus.DRAFT: "TENTATIVE",
+    EventStatus.ANNOUNCED: "CONFIRMED",
+    EventStatus.HELD: "CONFIRMED",
+    EventStatus.CANCELLED: "CANCELLED",
+}
+
+
+def with_feed_details(sessions):
+    """What a feed reads of each session, fetched in three queries whatever their number."""
+    return sessions.select_related("lab").prefetch_related(
+        Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("day", "start_time"))
+    )
+
+
+def _location(event):
+    address = ", ".join(line.strip() for line in event.place_address.splitlines() if line.strip())
+    return ", ".join(part for part in (event.place_name, address) if part)
+
+
+def _day_summary(base, index, count):
+    if count == 1:
+        return base
+    return gettext("%(event)s (jour %(day)s/%(days)s)") % {"event": base, "day": index + 1, "days": count}
+
+
+def _event(*, uid, summary, day, items, description_lines, location, url, status, modified):
+    zone = ZoneInfo(settings.TIME_ZONE)
+    if items:
+        start = datetime.datetime.combine(day, min(item.start_time for item in items), tzinfo=zone)
+        end = datetime.datetime.combine(day, max(item.end_time for item in items), tzinfo=zone)
+    else:
+        # A day without a programme yet is an all-day event (DTSTART;VALUE=DATE).
+        start, end = day, day + datetime.timedelta(days=1)
+    lines = [*description_lines, url]
+    return Event.new(
+        uid=uid,
+        summary=summary,
+        start=start,
+        end=end,
+        description="\n".join(lines),
+        location=location or None,
+        url=url,
+        status=ICAL_STATUS[status],
+        # DTSTAMP is when this copy was made; LAST-MODIFIED when the session last changed.
+        stamp=timezone.now(),
+        last_modified=modified,
+    )
+
+
+def session_events(session, *, absolute):
+    """One VEVENT per day of ``session``; ``absolute(path)`` makes the link back absolute."""
+    url = absolute(session.get_absolute_url())
+    base = gettext("%(lab)s — session n° %(number)s") % {"lab": session.lab.name, "number": session.number}
+    items = list(session.agenda_items.all())
+    days = session.days
+    for index, day in enumerate(days):
+        day_items = [item for item in items if item.day == day]
+        description = [
+            f"{item.start_time:%H:%M}–{item.end_time:%H:%M} {item.title}" for item in day_items
+        ] or [gettext("Programme à venir.")]
+        yield _event(
+            uid=f"session-{session.pk}-{day:%Y%m%d}@transfo",
+            summary=_day_summary(base, index, len(days)),
+            day=day,
+            items=day_items,
+            description_lines=description,
+            location=_location(session),
+            url=url,
+            status=session.status,
+            modified=session.updated_at,
+        )
+
+
+def gathering_events(gathering, *, absolute):
+    """One VEVENT per day of an InterTransfo (all-day: it has no agenda blocks)."""
+    url = absolute(gathering_url(gathering))
+    base = gettext("InterTransfo n° %(number)s") % {"number": gathering.number}
+    if gathering.title:
+        base = f"{base} — {gathering.title}"
+    days = gathering.days
+    description = [gathering.objectives] if gathering.objectives else []
+    if gathering.host_lab:
+        description.insert(0, gettext("Accueillie par %(lab)s") % {"lab": gathering.host_lab.name})
+    for index, day in enumerate(days):
+        yield _event(
+            uid=f"gathering-{gathering.pk}-{day:%Y%m%d}@transfo",
+            summary=_day_summary(base, index, len(days)),
+            day=day,
+            items=[],
+            description_lines=description,
+            location=_location(gathering),
+            url=url,
+            status=gathering.status,
+            modified=gathering.updated_at,
+        )
+
+
+def build_calendar(*, uid: str, name: str, sessions, gatherings, absolute) -> bytes:
+    """The iCalendar text of ``sessions`` (see ``with_feed_details``) and ``gatherings``.
+
+    ``uid`` names the calendar itself and stays the same from one download to the next.
+    """
+    calendar = Calendar.new(
+        uid=uid,
+        prodid="-//Transfo//Calendrier des sessions//FR",
+        name=name,
+        calscale="GREGORIAN",
+        method="PUBLISH",
+        refresh_interval=datetime.timedelta(hours=6),
+    )
+    days = []
+    for session in sessions:
+        days += [session.start_date, session.end_date]
+        for event in session_events(session, absolute=absolute):
+            calendar.add_component(event)
+    for gathering in gatherings:
+        days += [gathering.start_date, gathering.end_date]
+        for event in gathering_events(gathering, absolute=absolute):
+            calendar.add_component(event)
+    if days:
+        # Only the years the events need: the full 1970–2038 zone history weighs 10 kB.
+        calendar.add_missing_timezones(
+            first_date=min(days) - datetime.timedelta(days=366), last_date=max(days) + datetime.timedelta(days=366)
+        )
+    return calendar.to_ical()
+
+
+def feed_token_of(*, user) -> CalendarFeedToken:
+    """The person's calendar token, created (``secrets.token_urlsafe(32)``) on first use."""
+    token = CalendarFeedToken.objects.filter(user=user).first()
+    if token is not None:
+        return token
+    try:
+        with transaction.atomic():
+            return CalendarFeedToken.objects.create(user=user, token=secrets.token_urlsafe(32))
+    except IntegrityError:
+        # The same person opened the page twice at once: the other request created it.
+        return CalendarFeedToken.objects.get(user=user)
+
+
+@transaction.atomic
+def renew_feed_token(*, user) -> CalendarFeedToken:
+    """Give the person a new secret address; the old one answers 404 from now on."""
+    token = CalendarFeedToken.objects.select_for_update().filter(user=user).first()
+    if token is None:
+        return feed_token_of(user=user)
+    token.token = secrets.token_urlsafe(32)
+    token.full_clean()
+    token.save(update_fields=["token", "created_at"])
+    return token
+
+
+def user_of_token(token: str):
+    """The active person whose feed address carries ``token``, or None."""
+    if not token or len(token) > 64:
+        return None
+    found = CalendarFeedToken.objects.select_related("user").filter(token=token).first()
+    if found is None or not found.user.is_active:
+        return None
+    return found.user
+
+
+def sessions_of_person(user):
+    """Every session the person may read in the Labs they belong to or coordinate."""
+    return Session.objects.visible_to(user).filter(lab__in=labs_seen_whole_by(user).values("pk"))

@@ -1,0 +1,134 @@
+"""iCalendar feeds (a Lab's, and a private one per person) and the page to subscribe to them.
+
+A calendar application cannot log in: the private address carries a secret token instead,
+which the person can renew (the old address then answers 404). The Lab's feed answers either
+the logged-in reader or the same token, in ``?jeton=``.
+"""
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.views import View
+from django.views.generic import TemplateView
+
+from programmes.models import Lab
+from programmes.rules import labs_seen_whole_by, may_open_lab
+
+from ..gatherings import gatherings_visible_to
+from ..ical import (
+    CONTENT_TYPE,
+    build_calendar,
+    feed_token_of,
+    renew_feed_token,
+    sessions_of_person,
+    user_of_token,
+    with_feed_details,
+)
+from ..models import Gathering, Session
+
+
+TOKEN_PARAMETER = "jeton"
+
+
+def calendar_response(request, *, uid, name, filename, sessions, gatherings):
+    body = build_calendar(
+        uid=uid, name=name, sessions=sessions, gatherings=gatherings, absolute=request.build_absolute_uri
+    )
+    response = HttpResponse(body, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}.ics"'
+    # A personal calendar: never kept by a shared cache.
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+class LabFeedView(View):
+    """The Lab's sessions the reader may see, day by day, and the programme's InterTransfo."""
+
+    def get(self, request, lab_slug):
+        token = request.GET.get(TOKEN_PARAMETER)
+        if token is not None:
+            user = user_of_token(token)
+            if user is None:
+                raise Http404
+        elif request.user.is_authenticated:
+            user = request.user
+        else:
+            return redirect_to_login(request.get_full_path())
+        lab = Lab.objects.select_related("programme").filter(slug=lab_slug).first()
+        if lab is None or not may_open_lab(user, lab):
+            raise Http404
+        sessions = with_feed_details(Session.objects.visible_to(user).filter(lab=lab)).order_by("start_date")
+        gatherings = Gathering.objects.filter(programme=lab.programme).select_related("programme", "host_lab")
+        return calendar_response(
+            request,
+            uid=f"lab-{lab.pk}@transfo",
+            name=lab.name,
+            filename=lab.slug,
+            sessions=sessions,
+            gatherings=gatherings.order_by("start_date"),
+        )
+
+
+class PersonalFeedView(View):
+    """Every session of the person's Labs they may see, and their programmes' InterTransfo."""
+
+    def get(self, request, token):
+        user = user_of_token(token)
+        if user is None:
+            raise Http404
+        sessions = with_feed_details(sessions_of_person(user)).order_by("start_date", "lab_id")
+        gatherings = gatherings_visible_to(user).select_related("programme", "host_lab").order_by("start_date")
+        return calendar_response(
+            request,
+            uid=f"person-{user.pk}@transfo",
+            name=gettext("Mes sessions Transfo"),
+            filename="transfo",
+            sessions=sessions,
+            gatherings=gatherings,
+        )
+
+
+class SubscriptionView(LoginRequiredMixin, TemplateView):
+    """The person's private calendar address, created on their first visit, and its renewal."""
+
+    template_name = "sessions/calendar/subscription.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        token = feed_token_of(user=self.request.user).token
+        personal = self.request.build_absolute_uri(reverse("feeds:personal", kwargs={"token": token}))
+        labs = labs_seen_whole_by(self.request.user).select_related("programme").order_by("start_date", "name")
+        context.update(
+            personal_url=personal,
+            personal_webcal=_webcal(personal),
+            lab_feeds=[
+                {
+                    "lab": lab,
+                    "url": self.request.build_absolute_uri(
+                        reverse("calendar:lab_feed", kwargs={"lab_slug": lab.slug})
+                        + f"?{TOKEN_PARAMETER}={token}"
+                    ),
+                    "calendar_url": reverse("calendar:month", kwargs={"lab_slug": lab.slug}),
+                    "id": f"flux-{slugify(lab.slug)}",
+                }
+                for lab in labs
+            ],
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        renew_feed_token(user=request.user)
+        messages.success(
+            request,
+            gettext("Votre adresse d'abonnement est renouvelée : l'ancienne ne fonctionne plus. Abonnez-vous à la nouvelle."),
+        )
+        return redirect("feeds:subscription")
+
+
+def _webcal(url):
+    """The same address for calendar applications that open webcal:// links."""
+    return "webcal://" + url.split("://", 1)[-1]
