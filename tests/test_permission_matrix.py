@@ -14,9 +14,19 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cases.models import Attachment
 from programmes.models import Coordination, LabMembership, Visibility
-from sessions.models import Gathering
+from sessions.models import Gathering, SessionPhoto
+from sessions.services import rsvp_token
 
-from .factories import make_ambassador, make_case, make_entry, make_lab, make_programme, make_session, make_user
+from .factories import (
+    make_agenda_item,
+    make_ambassador,
+    make_case,
+    make_entry,
+    make_lab,
+    make_programme,
+    make_session,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +68,30 @@ ITEM_READERS = {
 
 def lab_of(world, item):
     return world["lab_a"] if item == "item_a" else world["lab_b"]
+
+
+def session_url(name, world, item, **kwargs):
+    session = world["sessions"][item]
+    return reverse(f"lab_sessions:{name}", kwargs={"lab_slug": session.lab.slug, "number": session.number, **kwargs})
+
+
+def lab_sessions_url(name, world, item):
+    return reverse(f"lab_sessions:{name}", kwargs={"lab_slug": lab_of(world, item).slug})
+
+
+def agenda_item_of(world, item):
+    return make_agenda_item(world["sessions"][item]).pk
+
+
+def photo_of(world, item):
+    photo = SessionPhoto(session=world["sessions"][item])
+    photo.image.save("matrice.png", ContentFile(tiny_png()), save=True)
+    return photo.pk
+
+
+def rsvp_token_of(world, item):
+    session = world["sessions"][item]
+    return rsvp_token(session=session, ambassador=session.lab.ambassadors.order_by("pk").first())
 
 
 def calendar_url(name, world, item):
@@ -149,6 +183,20 @@ def lab_runners_only(runner_status):
     }
 
 
+# Without htmx, these send those who may use them back to the session page.
+RUNNERS_SENT_BACK = {
+    role: {item: 302 if status == OK else status for item, status in by_item.items()}
+    for role, by_item in RUNS_THE_ITEMS_LAB.items()
+}
+
+# Answering for oneself: the Lab's own ambassadors, on the sessions they may read.
+OWN_ANSWER = {
+    "anonymous": {item: LOGIN for item in ITEMS},
+    "ambassador_a": {"item_a": OK, "item_b": NOT_FOUND, "shared": NOT_FOUND, "public": NOT_FOUND},
+    "ambassador_b": {"item_a": NOT_FOUND, "item_b": OK, "shared": OK, "public": OK},
+    **{role: {item: NOT_FOUND for item in ITEMS} for role in ("resident_a", "coordinator", "editor", "superuser")},
+}
+
 EVERY_LOGGED_IN_PERSON = same_for_every_item({"anonymous": LOGIN, **{role: OK for role in ROLES[1:]}})
 
 # url name → (how to build its URL for an item, expected status by role and item)
@@ -215,6 +263,32 @@ MATRIX = {
     "accounts:erase": (lambda world, item: reverse("accounts:erase"), EVERY_LOGGED_IN_PERSON),
     "accounts:erased": (lambda world, item: reverse("accounts:erased"), same_for_every_item({role: OK for role in ROLES})),
     "lab_sessions:session_detail": (lambda world, item: world["sessions"][item].get_absolute_url(), ITEM_READERS),
+    "lab_sessions:session_create": (lambda w, i: lab_sessions_url("session_create", w, i), RUNS_THE_ITEMS_LAB),
+    "lab_sessions:lab_attendance": (lambda w, i: lab_sessions_url("lab_attendance", w, i), RUNS_THE_ITEMS_LAB),
+    "lab_sessions:session_edit": (lambda w, i: session_url("session_edit", w, i), RUNS_THE_ITEMS_LAB),
+    "lab_sessions:session_announce": (lambda w, i: session_url("session_announce", w, i), RUNS_THE_ITEMS_LAB),
+    "lab_sessions:session_cancel": (lambda w, i: session_url("session_cancel", w, i), RUNS_THE_ITEMS_LAB),
+    "lab_sessions:session_attendance": (lambda w, i: session_url("session_attendance", w, i), RUNS_THE_ITEMS_LAB),
+    "lab_sessions:session_minutes": (lambda w, i: session_url("session_minutes", w, i), RUNS_THE_ITEMS_LAB),
+    "lab_sessions:session_photo_add": (lambda w, i: session_url("session_photo_add", w, i), RUNS_THE_ITEMS_LAB),
+    "lab_sessions:session_photo_delete": (
+        lambda w, i: session_url("session_photo_delete", w, i, pk=photo_of(w, i)), RUNS_THE_ITEMS_LAB
+    ),
+    "lab_sessions:agenda_add": (lambda w, i: session_url("agenda_add", w, i), RUNS_THE_ITEMS_LAB),
+    "lab_sessions:agenda_edit": (lambda w, i: session_url("agenda_edit", w, i, pk=agenda_item_of(w, i)), RUNS_THE_ITEMS_LAB),
+    "lab_sessions:agenda_delete": (
+        lambda w, i: session_url("agenda_delete", w, i, pk=agenda_item_of(w, i)), RUNS_THE_ITEMS_LAB
+    ),
+    "lab_sessions:agenda_editor": (lambda w, i: session_url("agenda_editor", w, i), RUNNERS_SENT_BACK),
+    "lab_sessions:agenda_move": (lambda w, i: session_url("agenda_move", w, i, pk=agenda_item_of(w, i)), RUNNERS_SENT_BACK),
+    "lab_sessions:agenda_print": (lambda w, i: session_url("agenda_print", w, i), ITEM_READERS),
+    "lab_sessions:session_photo": (lambda w, i: session_url("session_photo", w, i, pk=photo_of(w, i)), ITEM_READERS),
+    "lab_sessions:session_answer": (lambda w, i: session_url("session_answer", w, i), OWN_ANSWER),
+    # No login needed; the world's sessions are in 2016, so the link says it has expired.
+    "lab_sessions:session_rsvp": (
+        lambda w, i: session_url("session_rsvp", w, i, token=rsvp_token_of(w, i)),
+        same_for_every_item({role: 410 for role in ROLES}),
+    ),
 }
 
 

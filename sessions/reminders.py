@@ -1,0 +1,77 @@
+"""Reminders a week and a day before each announced session, each sent once per person.
+
+Run every hour by Celery beat (``sessions.send_reminders``). A reminder is due in a window of
+days rather than on one day, so that a worker down for a day still sends it late rather than
+never; each mail's outbox key (``session-<pk>-reminder-7d-<person pk>``) makes any later run,
+or a second worker, send nothing more. People who answered "absent" for every day are left
+alone; the others — "present", "not sure" or no answer yet for at least one day — are reminded.
+"""
+import datetime
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from ambassadors.models import Ambassador
+from outbox.models import OutgoingMail
+
+from .models import Attendance, EventStatus, Session
+from .services import agenda_by_day, queue_session_mail
+
+# (label, first day it is due, last day it is due), in days before the session's first day.
+REMINDERS = (("7d", 7, 5), ("1d", 1, 1))
+
+
+def reminder_due(session: Session, today: datetime.date) -> str | None:
+    """Which reminder ("7d" or "1d") a session is due for on ``today``, if any."""
+    days_left = (session.start_date - today).days
+    for label, earliest, latest in REMINDERS:
+        if latest <= days_left <= earliest:
+            return label
+    return None
+
+
+def people_to_remind(session: Session):
+    """Active people invited to the session who have not answered "absent" for every day."""
+    still_coming = Attendance.objects.filter(session=session, ambassador=OuterRef("pk")).exclude(
+        response=Attendance.Response.NO
+    )
+    return (
+        Ambassador.objects.filter(lab_id=session.lab_id, is_active=True)
+        .filter(Exists(still_coming))
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def send_due_reminders(today: datetime.date | None = None, *, base_url: str | None = None) -> int:
+    """Queue the reminders due on ``today`` (the local date by default); the number queued.
+
+    Running it again the same day, or on the next days of a window, queues nothing more.
+    """
+    today = today or timezone.localdate()
+    horizon = max(earliest for _label, earliest, _latest in REMINDERS)
+    sessions = Session.objects.filter(
+        status=EventStatus.ANNOUNCED, start_date__gt=today, start_date__lte=today + datetime.timedelta(days=horizon)
+    ).select_related("lab")
+    queued = 0
+    for session in sessions:
+        label = reminder_due(session, today)
+        if label is None:
+            continue
+        prefix = f"session-{session.pk}-reminder-{label}-"
+        # Rendering a mail costs more than this one query: skip those already queued.
+        already = set(OutgoingMail.objects.filter(key__startswith=prefix).values_list("key", flat=True))
+        people = [person for person in people_to_remind(session) if f"{prefix}{person.pk}" not in already]
+        if not people:
+            continue
+        agenda_days = agenda_by_day(session)
+        for person in people:
+            mail = queue_session_mail(
+                session=session,
+                ambassador=person,
+                kind=f"reminder-{label}",
+                key=f"{prefix}{person.pk}",
+                agenda_days=agenda_days,
+                base_url=base_url,
+            )
+            queued += mail is not None
+    return queued

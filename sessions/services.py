@@ -1,0 +1,667 @@
+"""Planning, announcing and running a Lab's sessions: every write of the session screens.
+
+The rules a resident can rely on:
+
+- a session is checked whole (``full_clean``) before it is saved: reversed dates, more than three
+  days, dates outside the Lab, an overlap with another session, a case of another Lab are refused
+  with a French message and nothing is saved;
+- announcing a session invites every active person of the Lab (ambassadors and network) for every
+  day, and mails each of them once, with the agenda and a personal answer link; announcing again
+  only invites and mails the newcomers;
+- once a session is announced, a change of its dates or place mails the invited once per change,
+  and cancelling it mails them too; each mail carries a key, so it never goes out twice;
+- an agenda block stays inside the session's days and never overlaps another block of its day;
+  moving a block up or down swaps it with its neighbour, each keeping its length and the gap
+  between them, so the rest of the day is untouched;
+- recording who came marks the session as held.
+"""
+import datetime
+import hashlib
+import io
+import uuid
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
+from ambassadors.models import Ambassador
+from outbox.services import queue_mail
+from programmes.models import Visibility
+
+from .models import AgendaItem, Attendance, EventStatus, Session, SessionPhoto
+
+RSVP_SALT = "sessions.rsvp"
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# Photos are shown on a page, not printed on posters: larger ones are scaled down.
+MAX_PHOTO_SIDE = 2560
+MAX_PHOTO_PIXELS = 50_000_000
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "HEIF", "MPO"}
+SESSION_FIELDS = ("number", "title", "start_date", "end_date", "place_name", "place_address", "objectives", "visibility")
+AGENDA_FIELDS = ("day", "start_time", "end_time", "title", "kind", "description", "case", "facilitators")
+
+
+# --- Links and mails ----------------------------------------------------------------------
+
+
+class RsvpLinkInvalid(Exception):
+    """An answer link that cannot be used; ``reason`` is "unknown", "expired" or "cancelled"."""
+
+    def __init__(self, reason: str, session: Session | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.session = session
+
+
+def rsvp_token(*, session: Session, ambassador: Ambassador) -> str:
+    """The signed part of a person's answer link: who they are and for which session.
+
+    Nothing is stored: the signature (the project's secret key, a salt of its own) is the proof.
+    """
+    return signing.dumps({"s": session.pk, "a": ambassador.pk}, salt=RSVP_SALT)
+
+
+def read_rsvp_token(token: str, *, session: Session, today: datetime.date | None = None) -> Ambassador:
+    """The person an answer link speaks for, or RsvpLinkInvalid.
+
+    A link is refused when its signature is wrong, when it was made for another session, when the
+    person left the Lab, once the session is over, or when the session was cancelled.
+    """
+    try:
+        data = signing.loads(token, salt=RSVP_SALT)
+    except signing.BadSignature:
+        raise RsvpLinkInvalid("unknown") from None
+    if not isinstance(data, dict) or data.get("s") != session.pk:
+        raise RsvpLinkInvalid("unknown")
+    ambassador = Ambassador.objects.filter(pk=data.get("a"), lab_id=session.lab_id, is_active=True).first()
+    if ambassador is None:
+        raise RsvpLinkInvalid("unknown")
+    if session.status == EventStatus.CANCELLED:
+        raise RsvpLinkInvalid("cancelled", session)
+    if session.end_date < (today or timezone.localdate()):
+        raise RsvpLinkInvalid("expired", session)
+    return ambassador
+
+
+def _absolute(base_url: str | None, path: str) -> str:
+    return (base_url or settings.WAGTAILADMIN_BASE_URL).rstrip("/") + path
+
+
+def agenda_by_day(session: Session) -> list[tuple[datetime.date, list[AgendaItem]]]:
+    """The session's days, each with its blocks in time order (one query)."""
+    items = list(session.agenda_items.select_related("case").order_by("day", "start_time"))
+    return [(day, [item for item in items if item.day == day]) for day in session.days]
+
+
+def _subject(kind: str, session: Session) -> str:
+    values = {
+        "number": session.number,
+        "lab": session.lab.name,
+        "dates": _dates_text(session),
+    }
+    subjects = {
+        "announce": gettext("Session n° %(number)s de %(lab)s, %(dates)s : serez-vous là ?"),
+        "reminder-7d": gettext("Dans une semaine : session n° %(number)s de %(lab)s, %(dates)s"),
+        "reminder-1d": gettext("Demain : session n° %(number)s de %(lab)s, %(dates)s"),
+        "change": gettext("Changement : session n° %(number)s de %(lab)s, désormais %(dates)s"),
+        "reopen": gettext("La session n° %(number)s de %(lab)s est de nouveau prévue, %(dates)s"),
+        "cancel": gettext("Annulée : session n° %(number)s de %(lab)s, %(dates)s"),
+    }
+    return subjects[kind] % values
+
+
+def _dates_text(session: Session) -> str:
+    if session.start_date == session.end_date:
+        return gettext("le %(day)s") % {"day": date_format(session.start_date, "DATE_FORMAT")}
+    return gettext("du %(start)s au %(end)s") % {
+        "start": date_format(session.start_date, "DATE_FORMAT"),
+        "end": date_format(session.end_date, "DATE_FORMAT"),
+    }
+
+
+def queue_session_mail(
+    *, session: Session, ambassador: Ambassador, kind: str, key: str, agenda_days=None, base_url: str | None = None
+):
+    """Queue one mail about a session to one person, with the agenda and their answer link.
+
+    ``kind`` is "announce", "reminder-7d", "reminder-1d", "change", "reopen" or "cancel". Mails
+    are written in the site's language, whatever the language of the page that triggered them.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "kind": kind,
+            "session": session,
+            "lab": session.lab,
+            "ambassador": ambassador,
+            "dates": _dates_text(session),
+            "agenda_days": agenda_days if agenda_days is not None else agenda_by_day(session),
+            "session_url": _absolute(base_url, session.get_absolute_url()),
+            "rsvp_url": _absolute(
+                base_url,
+                reverse(
+                    "lab_sessions:session_rsvp",
+                    kwargs={
+                        "lab_slug": session.lab.slug,
+                        "number": session.number,
+                        "token": rsvp_token(session=session, ambassador=ambassador),
+                    },
+                ),
+            ),
+        }
+        return queue_mail(
+            to=ambassador.email,
+            subject=_subject(kind, session),
+            body_text=render_to_string("sessions/email/session.txt", context),
+            body_html=render_to_string("sessions/email/session.html", context),
+            key=key,
+        )
+
+
+def invited_people(session: Session):
+    """Active people of the Lab who were invited to the session (they have answer rows)."""
+    return (
+        Ambassador.objects.filter(lab_id=session.lab_id, is_active=True, attendances__session=session)
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def _change_fingerprint(session: Session) -> str:
+    described = f"{session.start_date.isoformat()}|{session.end_date.isoformat()}|{session.place_name}|{session.place_address}"
+    return hashlib.sha256(described.encode()).hexdigest()[:12]
+
+
+def _notify_invited(session: Session, *, kind: str, base_url: str | None = None) -> int:
+    """Mail every invited person about a change, a reopening or a cancellation; the number queued."""
+    if kind == "cancel":
+        event = "cancel"
+    else:
+        # A key per state of the dates and place: each change goes out once, a repeat save mails no one.
+        event = f"{kind}-{_change_fingerprint(session)}"
+    agenda_days = agenda_by_day(session)
+    queued = 0
+    for ambassador in invited_people(session):
+        mail = queue_session_mail(
+            session=session,
+            ambassador=ambassador,
+            kind=kind,
+            key=f"session-{session.pk}-{event}-{ambassador.pk}",
+            agenda_days=agenda_days,
+            base_url=base_url,
+        )
+        queued += mail is not None
+    return queued
+
+
+# --- Sessions -----------------------------------------------------------------------------
+
+
+def next_session_number(lab) -> int:
+    """The number a new session of the Lab gets by default (sessions count from #0)."""
+    highest = lab.sessions.aggregate(highest=Max("number"))["highest"]
+    return 0 if highest is None else highest + 1
+
+
+def _check_cases(lab, cases) -> list:
+    cases = list(cases or [])
+    strangers = [case for case in cases if case.lab_id != lab.pk]
+    if strangers:
+        raise ValidationError(
+            {"cases": gettext("Ces cas pratiques appartiennent à un autre labo : %(titles)s.")
+             % {"titles": ", ".join(case.title for case in strangers)}}
+        )
+    return cases
+
+
+def _check_can_be_announced(session: Session, today: datetime.date) -> None:
+    if session.status == EventStatus.HELD:
+        raise ValidationError(gettext("Cette session a déjà eu lieu : on ne l'annonce plus."))
+    if session.end_date < today:
+        raise ValidationError(gettext("Cette session est passée : il n'y a plus personne à inviter."))
+
+
+def _invite(session: Session, *, base_url: str | None) -> int:
+    """Answer rows for every active person and day, and one announcement mail each."""
+    people = list(session.lab.ambassadors.filter(is_active=True).order_by("last_name", "first_name", "pk"))
+    existing = set(session.attendances.values_list("ambassador_id", "day"))
+    Attendance.objects.bulk_create(
+        [
+            Attendance(session=session, ambassador=person, day=day)
+            for person in people
+            for day in session.days
+            if (person.pk, day) not in existing
+        ]
+    )
+    agenda_days = agenda_by_day(session)
+    queued = 0
+    for person in people:
+        mail = queue_session_mail(
+            session=session,
+            ambassador=person,
+            kind="announce",
+            key=f"session-{session.pk}-announce-{person.pk}",
+            agenda_days=agenda_days,
+            base_url=base_url,
+        )
+        queued += mail is not None
+    return queued
+
+
+def _fit_attendance_to_days(session: Session) -> None:
+    """After new dates: drop answers for days the session no longer has, ask again for the new ones.
+
+    Answers for days it still has are kept (moving a session by a day keeps the shared day).
+    """
+    invited = set(session.attendances.values_list("ambassador_id", flat=True))
+    session.attendances.exclude(day__gte=session.start_date, day__lte=session.end_date).delete()
+    existing = set(session.attendances.values_list("ambassador_id", "day"))
+    active = set(session.lab.ambassadors.filter(pk__in=invited, is_active=True).values_list("pk", flat=True))
+    Attendance.objects.bulk_create(
+        [
+            Attendance(session=session, ambassador_id=person_id, day=day)
+            for person_id in sorted(active)
+            for day in session.days
+            if (person_id, day) not in existing
+        ]
+    )
+
+
+@transaction.atomic
+def plan_session(
+    *,
+    lab,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    number: int | None = None,
+    title: str = "",
+    place_name: str = "",
+    place_address: str = "",
+    objectives: str = "",
+    cases=(),
+    status: str = EventStatus.DRAFT,
+    visibility: str = Visibility.LAB,
+    base_url: str | None = None,
+) -> Session:
+    """Create a session of a Lab; created as announced, it invites everyone (see announce_session).
+
+    ``number`` defaults to the next free one. Raises ValidationError, having saved nothing, for
+    bad dates, an overlap, a number already used or a case of another Lab.
+    """
+    cases = _check_cases(lab, cases)
+    session = Session(
+        lab=lab,
+        number=next_session_number(lab) if number is None else number,
+        title=title,
+        start_date=start_date,
+        end_date=end_date,
+        place_name=place_name,
+        place_address=place_address,
+        objectives=objectives,
+        status=status,
+        visibility=visibility,
+    )
+    if status == EventStatus.ANNOUNCED:
+        _check_can_be_announced(session, timezone.localdate())
+    session.full_clean()
+    session.save()
+    session.cases.set(cases)
+    if status == EventStatus.ANNOUNCED:
+        _invite(session, base_url=base_url)
+    return session
+
+
+@transaction.atomic
+def update_session(*, session: Session, base_url: str | None = None, cases=None, **changes) -> Session:
+    """Change a session's details, status included, and tell the invited what they need to know.
+
+    ``changes`` takes the fields of ``SESSION_FIELDS`` and ``status``. Moving to "announced"
+    invites as ``announce_session`` does; moving to "cancelled" mails the invited; a change of
+    dates or place of an announced session mails them once per change. Answers for days the
+    session no longer has are dropped. Raises ValidationError, having saved nothing.
+    """
+    unknown = set(changes) - set(SESSION_FIELDS) - {"status"}
+    if unknown:
+        raise TypeError(f"update_session() got unexpected fields: {sorted(unknown)}")
+    current = Session.objects.select_for_update().select_related("lab__collectivite").get(pk=session.pk)
+    before_status = current.status
+    before_dates = (current.start_date, current.end_date)
+    before_place = (current.place_name, current.place_address)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    if cases is not None:
+        cases = _check_cases(current.lab, cases)
+    announcing = current.status == EventStatus.ANNOUNCED and before_status != EventStatus.ANNOUNCED
+    if announcing:
+        _check_can_be_announced(current, timezone.localdate())
+    current.full_clean()
+    current.save()
+    if cases is not None:
+        current.cases.set(cases)
+    dates_changed = (current.start_date, current.end_date) != before_dates
+    place_changed = (current.place_name, current.place_address) != before_place
+    if dates_changed:
+        _fit_attendance_to_days(current)
+    if announcing:
+        if before_status == EventStatus.CANCELLED:
+            _notify_invited(current, kind="reopen", base_url=base_url)
+        _invite(current, base_url=base_url)
+    elif current.status == EventStatus.CANCELLED and before_status == EventStatus.ANNOUNCED:
+        _notify_invited(current, kind="cancel", base_url=base_url)
+    elif current.status == EventStatus.ANNOUNCED and (dates_changed or place_changed):
+        _notify_invited(current, kind="change", base_url=base_url)
+    return current
+
+
+@transaction.atomic
+def announce_session(*, session: Session, base_url: str | None = None, today: datetime.date | None = None) -> int:
+    """Announce a session: invite every active person of the Lab for every day, and mail each once.
+
+    Each person gets answer rows ("sans réponse") for the days they do not have yet, and one mail
+    with the agenda and a personal answer link (key ``session-<pk>-announce-<person pk>``), so
+    announcing again only reaches the newcomers. Returns the number of mails queued. Refused
+    (ValidationError) for a cancelled, held or past session.
+    """
+    current = Session.objects.select_for_update().select_related("lab__collectivite").get(pk=session.pk)
+    if current.status == EventStatus.CANCELLED:
+        raise ValidationError(
+            gettext("Cette session est annulée : remettez-la en brouillon dans « Modifier » avant de l'annoncer.")
+        )
+    _check_can_be_announced(current, today or timezone.localdate())
+    current.status = EventStatus.ANNOUNCED
+    current.full_clean()
+    current.save(update_fields=["status", "updated_at"])
+    session.status = current.status
+    return _invite(current, base_url=base_url)
+
+
+@transaction.atomic
+def cancel_session(*, session: Session, base_url: str | None = None) -> int:
+    """Cancel a session; if it was announced, mail everyone invited (once). Returns mails queued."""
+    current = Session.objects.select_for_update().select_related("lab__collectivite").get(pk=session.pk)
+    if current.status == EventStatus.CANCELLED:
+        return 0
+    if current.status == EventStatus.HELD:
+        raise ValidationError(gettext("Cette session a déjà eu lieu : elle ne peut plus être annulée."))
+    was_announced = current.status == EventStatus.ANNOUNCED
+    current.status = EventStatus.CANCELLED
+    current.full_clean()
+    current.save(update_fields=["status", "updated_at"])
+    session.status = current.status
+    return _notify_invited(current, kind="cancel", base_url=base_url) if was_announced else 0
+
+
+@transaction.atomic
+def write_minutes(*, session: Session, minutes: str) -> Session:
+    """Save the session's minutes (compte rendu); they follow the session's visibility."""
+    session.minutes = minutes.strip()
+    session.full_clean()
+    session.save(update_fields=["minutes", "updated_at"])
+    return session
+
+
+# --- Photos -------------------------------------------------------------------------------
+
+
+def prepare_photo(upload) -> ContentFile:
+    """Check an uploaded file is really a photo and return a clean copy of it.
+
+    The content decides, not the name: Pillow must read it whole. The copy is re-encoded (JPEG,
+    or PNG when it has transparency), turned upright, scaled down past ``MAX_PHOTO_SIDE``, and
+    carries no metadata at all: no EXIF, so no GPS position. Raises ValidationError otherwise.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:  # pragma: no cover — phones' HEIC photos then need converting first
+        pass
+    else:
+        register_heif_opener()
+
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError(
+            gettext("Cette photo pèse %(size)s Mo : 10 Mo au plus.") % {"size": round(upload.size / 1024 / 1024, 1)}
+        )
+    unreadable = ValidationError(gettext("Ce fichier n'est pas une photo lisible (JPEG, PNG, WebP, GIF ou HEIC)."))
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            if probe.format not in PHOTO_FORMATS:
+                raise unreadable
+            if probe.width * probe.height > MAX_PHOTO_PIXELS:
+                # Decoding it would take gigabytes of memory: a "decompression bomb" or a scan.
+                raise ValidationError(gettext("Cette image est trop grande : 50 millions de pixels au plus."))
+            probe.verify()
+        # verify() leaves the image unusable: open it again to decode it for real.
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
+            has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
+            output = io.BytesIO()
+            if has_alpha:
+                image.convert("RGBA").save(output, format="PNG", optimize=True)
+                extension = "png"
+            else:
+                image.convert("RGB").save(output, format="JPEG", quality=85, optimize=True)
+                extension = "jpg"
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
+        raise unreadable from None
+    return ContentFile(output.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+
+
+@transaction.atomic
+def add_session_photo(*, session: Session, image: ContentFile, caption: str = "", uploaded_by=None) -> SessionPhoto:
+    """Attach a photo (already cleaned by ``prepare_photo``) to a session."""
+    photo = SessionPhoto(
+        session=session,
+        caption=caption.strip(),
+        uploaded_by=uploaded_by if uploaded_by is not None and uploaded_by.is_authenticated else None,
+    )
+    photo.image.save(image.name, image, save=False)
+    try:
+        photo.full_clean()
+        photo.save()
+    except Exception:
+        photo.image.delete(save=False)
+        raise
+    return photo
+
+
+@transaction.atomic
+def delete_session_photo(*, photo: SessionPhoto) -> None:
+    """Remove a photo; its file goes once the removal is committed."""
+    storage, name = photo.image.storage, photo.image.name
+    photo.delete()
+
+    def remove_file():
+        storage.delete(name)
+
+    transaction.on_commit(remove_file, robust=True)
+
+
+# --- Agenda -------------------------------------------------------------------------------
+
+
+def _check_agenda_case(session: Session, case) -> None:
+    if case is not None and case.lab_id != session.lab_id:
+        raise ValidationError({"case": gettext("Ce cas pratique appartient à un autre labo que celui de la session.")})
+
+
+@transaction.atomic
+def add_agenda_item(
+    *,
+    session: Session,
+    day: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    title: str,
+    kind: str = AgendaItem.Kind.WORKSHOP,
+    description: str = "",
+    case=None,
+    facilitators: str = "",
+) -> AgendaItem:
+    """Add a block to a day of the session; refused (ValidationError) outside its days or on an overlap."""
+    _check_agenda_case(session, case)
+    item = AgendaItem(
+        session=session,
+        day=day,
+        start_time=start_time,
+        end_time=end_time,
+        title=title,
+        kind=kind,
+        description=description,
+        case=case,
+        facilitators=facilitators,
+    )
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def update_agenda_item(*, item: AgendaItem, **changes) -> AgendaItem:
+    """Change a block (fields of ``AGENDA_FIELDS``), with the same checks as when adding it."""
+    unknown = set(changes) - set(AGENDA_FIELDS)
+    if unknown:
+        raise TypeError(f"update_agenda_item() got unexpected fields: {sorted(unknown)}")
+    current = AgendaItem.objects.select_for_update().select_related("session").get(pk=item.pk)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    _check_agenda_case(current.session, current.case)
+    current.full_clean()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def delete_agenda_item(*, item: AgendaItem) -> None:
+    """Remove a block from the agenda."""
+    AgendaItem.objects.filter(pk=item.pk).delete()
+
+
+def _at(day: datetime.date, moment: datetime.time) -> datetime.datetime:
+    return datetime.datetime.combine(day, moment)
+
+
+@transaction.atomic
+def move_agenda_item(*, item: AgendaItem, direction: str) -> AgendaItem | None:
+    """Swap a block with the one before ("up") or after ("down") it on the same day.
+
+    The pair keeps the stretch of time it covered: the block moved first starts where the first
+    of the two started, each keeps its length, and the gap between them stays, so no other block
+    of the day moves. Returns the neighbour it swapped with, or None at the start or end of the day.
+    """
+    if direction not in ("up", "down"):
+        raise ValidationError(gettext("Déplacement inconnu : vers le haut ou vers le bas seulement."))
+    day_items = list(
+        AgendaItem.objects.select_for_update().filter(session_id=item.session_id, day=item.day).order_by("start_time", "pk")
+    )
+    index = next(position for position, candidate in enumerate(day_items) if candidate.pk == item.pk)
+    other_index = index - 1 if direction == "up" else index + 1
+    if not 0 <= other_index < len(day_items):
+        return None
+    first, second = sorted((day_items[index], day_items[other_index]), key=lambda block: block.start_time)
+    gap = _at(item.day, second.start_time) - _at(item.day, first.end_time)
+    new_first_start = _at(item.day, first.start_time)
+    new_first_end = new_first_start + (_at(item.day, second.end_time) - _at(item.day, second.start_time))
+    new_second_start = new_first_end + gap
+    new_second_end = new_second_start + (_at(item.day, first.end_time) - _at(item.day, first.start_time))
+    # Updated together: saved one by one, each would briefly overlap the other.
+    AgendaItem.objects.filter(pk=second.pk).update(start_time=new_first_start.time(), end_time=new_first_end.time())
+    AgendaItem.objects.filter(pk=first.pk).update(start_time=new_second_start.time(), end_time=new_second_end.time())
+    for block in (first, second):
+        block.refresh_from_db()
+        block.full_clean()
+    return day_items[other_index]
+
+
+# --- Attendance ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def answer_attendance(
+    *, session: Session, ambassador: Ambassador, answers: dict, today: datetime.date | None = None
+) -> list[Attendance]:
+    """Record one person's answers (present / absent / not sure), day by day.
+
+    ``answers`` maps days of the session to "yes", "no" or "maybe"; days left out keep their
+    answer. Refused (ValidationError) for someone of another Lab or who left it, a day outside the
+    session, an unknown answer, a cancelled session or one that is over.
+    """
+    today = today or timezone.localdate()
+    if ambassador.lab_id != session.lab_id or not ambassador.is_active:
+        raise ValidationError(gettext("Cette personne ne fait pas partie du labo de la session."))
+    if session.status == EventStatus.CANCELLED:
+        raise ValidationError(gettext("Cette session est annulée : il n'y a plus rien à répondre."))
+    if session.end_date < today:
+        raise ValidationError(gettext("Cette session est passée : les réponses sont closes."))
+    allowed = {Attendance.Response.YES, Attendance.Response.NO, Attendance.Response.MAYBE}
+    for day, response in answers.items():
+        if day not in session.days:
+            raise ValidationError(gettext("Ce jour ne fait pas partie de la session."))
+        if response not in allowed:
+            raise ValidationError(gettext("Réponse inconnue : présent·e, absent·e ou pas sûr·e."))
+    now = timezone.now()
+    rows = {row.day: row for row in Attendance.objects.select_for_update().filter(session=session, ambassador=ambassador)}
+    changed, created = [], []
+    for day, response in answers.items():
+        row = rows.get(day)
+        if row is None:
+            created.append(Attendance(session=session, ambassador=ambassador, day=day, response=response, answered_at=now))
+        elif row.response != response:
+            row.response, row.answered_at = response, now
+            changed.append(row)
+    Attendance.objects.bulk_update(changed, ["response", "answered_at"])
+    Attendance.objects.bulk_create(created)
+    return sorted([*rows.values(), *created], key=lambda row: row.day)
+
+
+@transaction.atomic
+def record_attendance(*, session: Session, marks: dict, today: datetime.date | None = None) -> int:
+    """Record who actually came, day by day, and mark the session as held.
+
+    ``marks`` maps (person id, day) to True (came), False (did not) or None (not noted). Only
+    people of the session's Lab and days of the session are accepted; from its first day on.
+    Returns the number of rows changed. Raises ValidationError, having saved nothing.
+    """
+    today = today or timezone.localdate()
+    if session.status == EventStatus.CANCELLED:
+        raise ValidationError(gettext("Cette session est annulée : il n'y a pas de présences à noter."))
+    if session.start_date > today:
+        raise ValidationError(gettext("Les présences se notent à partir du premier jour de la session."))
+    people_ids = {person_id for person_id, _day in marks}
+    known = set(Ambassador.objects.filter(lab_id=session.lab_id, pk__in=people_ids).values_list("pk", flat=True))
+    if people_ids - known:
+        raise ValidationError(gettext("Une des personnes cochées ne fait pas partie du labo de la session."))
+    if any(day not in session.days for _person_id, day in marks):
+        raise ValidationError(gettext("Ce jour ne fait pas partie de la session."))
+    rows = {
+        (row.ambassador_id, row.day): row
+        for row in Attendance.objects.select_for_update().filter(session=session, ambassador_id__in=people_ids)
+    }
+    changed, created = [], []
+    for (person_id, day), attended in marks.items():
+        row = rows.get((person_id, day))
+        if row is None:
+            if attended is not None:
+                created.append(Attendance(session=session, ambassador_id=person_id, day=day, attended=attended))
+        elif row.attended != attended:
+            row.attended = attended
+            changed.append(row)
+    Attendance.objects.bulk_update(changed, ["attended"])
+    Attendance.objects.bulk_create(created)
+    if session.status in (EventStatus.DRAFT, EventStatus.ANNOUNCED):
+        session.status = EventStatus.HELD
+        session.save(update_fields=["status", "updated_at"])
+    return len(changed) + len(created)

@@ -1,0 +1,245 @@
+"""Attendance: answering per day (logged in, or from the link in one's mail), noting who came,
+and the Lab's table of presence rates."""
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from ambassadors.models import Ambassador
+from programmes.rules import runs_lab
+
+from .. import services
+from ..forms import AnswerForm, AttendanceMarksForm, add_service_errors
+from ..models import Attendance, EventStatus, Session
+from .editor import LabRunMixin, SessionRunMixin
+
+
+class AnswerView(View):
+    """A person of the Lab answers for themself; those who run the Lab may answer for anyone of it.
+
+    The person is named by ``personne`` (an id); without it, it is the user's own row in the Lab.
+    A person the user may not answer for is a 404, like one that does not exist.
+    """
+
+    template_name = "sessions/answer_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        self.session = (
+            Session.objects.visible_to(request.user)
+            .select_related("lab__collectivite")
+            .filter(lab__slug=kwargs["lab_slug"], number=kwargs["number"])
+            .first()
+        )
+        if self.session is None:
+            raise Http404
+        self.person = self.find_person(request.POST.get("personne") or request.GET.get("personne"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def find_person(self, person_id):
+        people = Ambassador.objects.filter(lab_id=self.session.lab_id, is_active=True)
+        user = self.request.user
+        if not person_id:
+            person = people.filter(user=user).first()
+        else:
+            try:
+                person = people.filter(pk=int(person_id)).first()
+            except (TypeError, ValueError):
+                person = None
+            if person is not None and person.user_id != user.pk and not runs_lab(user, self.session.lab):
+                person = None
+        if person is None:
+            raise Http404
+        return person
+
+    def render(self, form, status=200, errors=()):
+        context = {
+            "session": self.session,
+            "lab": self.session.lab,
+            "person": self.person,
+            "for_self": self.person.user_id == self.request.user.pk,
+            "form": form,
+            "errors": errors,
+            "open": _answers_open(self.session),
+        }
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def rows(self):
+        return Attendance.objects.filter(session=self.session, ambassador=self.person)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(AnswerForm(session=self.session, rows=self.rows()))
+
+    def post(self, request, *args, **kwargs):
+        form = AnswerForm(request.POST, session=self.session, rows=self.rows())
+        if form.is_valid():
+            try:
+                services.answer_attendance(session=self.session, ambassador=self.person, answers=form.answers())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if self.person.user_id == request.user.pk:
+                    messages.success(request, gettext("Merci, votre réponse est enregistrée."))
+                else:
+                    messages.success(
+                        request, gettext("Réponse de %(name)s enregistrée.") % {"name": self.person.full_name}
+                    )
+                return redirect(self.session.get_absolute_url() + "#presence")
+        return self.render(form, status=400)
+
+
+def _answers_open(session, today=None):
+    today = today or timezone.localdate()
+    return session.status not in (EventStatus.CANCELLED, EventStatus.HELD) and session.end_date >= today
+
+
+class RsvpView(View):
+    """The answer link of an invitation mail: no login, the signed link says who answers.
+
+    Opening it (GET) changes nothing, so a mail scanner following it does no harm.
+    """
+
+    template_name = "sessions/rsvp.html"
+    unavailable_template_name = "sessions/rsvp_unavailable.html"
+    explanations = {
+        "unknown": _(
+            "Ce lien de réponse n'est pas valable. Vérifiez qu'il a été copié en entier depuis le courriel, "
+            "ou connectez-vous pour répondre depuis la page de la session."
+        ),
+        "expired": _("Cette session est passée : il n'est plus possible d'y répondre."),
+        "cancelled": _("Cette session a été annulée : il n'y a plus rien à répondre."),
+    }
+
+    def dispatch(self, request, *args, **kwargs):
+        self.session = (
+            Session.objects.select_related("lab__collectivite")
+            .filter(lab__slug=kwargs["lab_slug"], number=kwargs["number"])
+            .first()
+        )
+        try:
+            if self.session is None:
+                raise services.RsvpLinkInvalid("unknown")
+            self.person = services.read_rsvp_token(kwargs["token"], session=self.session)
+        except services.RsvpLinkInvalid as invalid:
+            context = {"reason": invalid.reason, "explanation": self.explanations[invalid.reason], "session": invalid.session}
+            status = 404 if invalid.reason == "unknown" else 410
+            return TemplateResponse(request, self.unavailable_template_name, context, status=status)
+        return super().dispatch(request, *args, **kwargs)
+
+    def render(self, form, status=200):
+        context = {
+            "session": self.session,
+            "lab": self.session.lab,
+            "person": self.person,
+            "form": form,
+            "agenda_days": services.agenda_by_day(self.session),
+        }
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def rows(self):
+        return Attendance.objects.filter(session=self.session, ambassador=self.person)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(AnswerForm(session=self.session, rows=self.rows()))
+
+    def post(self, request, *args, **kwargs):
+        form = AnswerForm(request.POST, session=self.session, rows=self.rows())
+        if form.is_valid():
+            try:
+                services.answer_attendance(session=self.session, ambassador=self.person, answers=form.answers())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, gettext("Merci, votre réponse est enregistrée. Vous pouvez la changer ici jusqu'à la session."))
+                return redirect(request.path)
+        return self.render(form, status=400)
+
+
+class SessionAttendanceView(SessionRunMixin, View):
+    """After (or during) the session, those who run the Lab note who actually came, day by day."""
+
+    template_name = "sessions/session_attendance.html"
+
+    def form(self, data=None):
+        rows = list(self.session.attendances.all())
+        with_rows = {row.ambassador_id for row in rows}
+        # Everyone active, and anyone who left since but was invited to this session.
+        people = (
+            Ambassador.objects.filter(lab=self.lab)
+            .filter(Q(is_active=True) | Q(pk__in=with_rows))
+            .order_by("last_name", "first_name", "pk")
+        )
+        return AttendanceMarksForm(data, session=self.session, people=people, rows=rows)
+
+    def context(self, form, **kwargs):
+        today = timezone.localdate()
+        return {
+            "form": form,
+            "too_early": self.session.start_date > today,
+            "cancelled": self.session.status == EventStatus.CANCELLED,
+            **kwargs,
+        }
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.template_name, self.context(self.form()))
+
+    def post(self, request, *args, **kwargs):
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                services.record_attendance(session=self.session, marks=form.marks())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, gettext("Présences enregistrées : la session est notée comme tenue."))
+                return redirect(self.session_url("presence"))
+        return self.render(self.template_name, self.context(form), status=400)
+
+
+class LabAttendanceView(LabRunMixin, View):
+    """Per person of the Lab, the days they came out of the days of the sessions held.
+
+    Sortable by name, circle or rate, in two queries whatever the number of sessions.
+    """
+
+    template_name = "sessions/lab_attendance.html"
+    orderings = {
+        "nom": ("last_name", "first_name", "pk"),
+        "-nom": ("-last_name", "-first_name", "-pk"),
+        "cercle": ("circle", "last_name", "first_name", "pk"),
+        "taux": ("-attended_days", "last_name", "first_name", "pk"),
+        "-taux": ("attended_days", "last_name", "first_name", "pk"),
+    }
+
+    def get(self, request, *args, **kwargs):
+        sort = request.GET.get("tri", "nom")
+        if sort not in self.orderings:
+            sort = "nom"
+        held = list(
+            Session.objects.filter(lab=self.lab, status=EventStatus.HELD).values_list("start_date", "end_date")
+        )
+        held_days = sum((end - start).days + 1 for start, end in held)
+        came = Q(attendances__attended=True, attendances__session__status=EventStatus.HELD)
+        people = list(
+            Ambassador.objects.filter(lab=self.lab)
+            .annotate(attended_days=Count("attendances", filter=came))
+            .order_by(*self.orderings[sort])
+        )
+        for person in people:
+            person.rate = round(100 * person.attended_days / held_days) if held_days else None
+        context = {
+            "people": people,
+            "held_sessions": len(held),
+            "held_days": held_days,
+            "sort": sort,
+        }
+        return self.render(self.template_name, context)
+
