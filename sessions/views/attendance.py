@@ -21,7 +21,32 @@ from ..models import Attendance, EventStatus, Session
 from .editor import LabRunMixin, SessionRunMixin
 
 
-class AnswerView(View):
+class PerDayAnswerMixin:
+    """One person's answers for each day of ``self.session``: shown, checked, saved.
+
+    The two ways in (the session page, logged in; the mail's signed link) differ only in who
+    the person is and where a saved answer leads (``answer_saved``).
+    """
+
+    def rows(self):
+        return Attendance.objects.filter(session=self.session, ambassador=self.person)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(AnswerForm(session=self.session, rows=self.rows()))
+
+    def post(self, request, *args, **kwargs):
+        form = AnswerForm(request.POST, session=self.session, rows=self.rows())
+        if form.is_valid():
+            try:
+                services.answer_attendance(session=self.session, ambassador=self.person, answers=form.answers())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return self.answer_saved(request)
+        return self.render(form, status=400)
+
+
+class AnswerView(PerDayAnswerMixin, View):
     """A person of the Lab answers for themself; those who run the Lab may answer for anyone of it.
 
     The person is named by ``personne`` (an id); without it, it is the user's own row in the Lab.
@@ -72,28 +97,12 @@ class AnswerView(View):
         }
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
-    def rows(self):
-        return Attendance.objects.filter(session=self.session, ambassador=self.person)
-
-    def get(self, request, *args, **kwargs):
-        return self.render(AnswerForm(session=self.session, rows=self.rows()))
-
-    def post(self, request, *args, **kwargs):
-        form = AnswerForm(request.POST, session=self.session, rows=self.rows())
-        if form.is_valid():
-            try:
-                services.answer_attendance(session=self.session, ambassador=self.person, answers=form.answers())
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                if self.person.user_id == request.user.pk:
-                    messages.success(request, gettext("Merci, votre réponse est enregistrée."))
-                else:
-                    messages.success(
-                        request, gettext("Réponse de %(name)s enregistrée.") % {"name": self.person.full_name}
-                    )
-                return redirect(self.session.get_absolute_url() + "#presence")
-        return self.render(form, status=400)
+    def answer_saved(self, request):
+        if self.person.user_id == request.user.pk:
+            messages.success(request, gettext("Merci, votre réponse est enregistrée."))
+        else:
+            messages.success(request, gettext("Réponse de %(name)s enregistrée.") % {"name": self.person.full_name})
+        return redirect(self.session.get_absolute_url() + "#presence")
 
 
 def _answers_open(session, today=None):
@@ -101,7 +110,7 @@ def _answers_open(session, today=None):
     return session.status not in (EventStatus.CANCELLED, EventStatus.HELD) and session.end_date >= today
 
 
-class RsvpView(View):
+class RsvpView(PerDayAnswerMixin, View):
     """The answer link of an invitation mail: no login, the signed link says who answers.
 
     Opening it (GET) changes nothing, so a mail scanner following it does no harm.
@@ -144,23 +153,9 @@ class RsvpView(View):
         }
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
-    def rows(self):
-        return Attendance.objects.filter(session=self.session, ambassador=self.person)
-
-    def get(self, request, *args, **kwargs):
-        return self.render(AnswerForm(session=self.session, rows=self.rows()))
-
-    def post(self, request, *args, **kwargs):
-        form = AnswerForm(request.POST, session=self.session, rows=self.rows())
-        if form.is_valid():
-            try:
-                services.answer_attendance(session=self.session, ambassador=self.person, answers=form.answers())
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, gettext("Merci, votre réponse est enregistrée. Vous pouvez la changer ici jusqu'à la session."))
-                return redirect(request.path)
-        return self.render(form, status=400)
+    def answer_saved(self, request):
+        messages.success(request, gettext("Merci, votre réponse est enregistrée. Vous pouvez la changer ici jusqu'à la session."))
+        return redirect(request.path)
 
 
 class SessionAttendanceView(SessionRunMixin, View):
