@@ -26,12 +26,12 @@ from programmes.models import Lab
 from programmes.rules import belongs_to_lab, runs_lab
 from transfo.views import VisibleItemMixin
 
-from . import rules as case_rules  # also registers the cases.* permissions
-from . import services
-from .forms import EntryForm, MoveCaseForm, ProposeStageForm, add_service_errors
-from .markup import render_text
-from .models import Attachment, Case, ProgressEntry, Stage, StageChange
-from .uploads import content_type_for, thumbnail_name
+from .. import rules as case_rules  # also registers the cases.* permissions
+from .. import services
+from ..forms import EntryForm, MoveCaseForm, ProposeStageForm, add_service_errors
+from ..markup import render_text
+from ..models import Attachment, Case, ProgressEntry, Stage, StageChange
+from ..uploads import content_type_for, thumbnail_name
 
 STALE_AFTER = datetime.timedelta(days=30)
 TEXT_FIELDS = ("done", "learnt", "next_steps", "blockers")
