@@ -143,6 +143,11 @@ def _user_or_id(user_id):
     return {"user": user}
 
 
+def _record_role_change(change, *, role, user_id, **where):
+    """One ``role_changed`` line, for a Lab team, a coordination or an ambassador account."""
+    record("role_changed", change=change, role=role, **where, **_user_or_id(user_id))
+
+
 @receiver(pre_save, sender=LabMembership, dispatch_uid="audit_membership_before")
 def _membership_before(sender, instance, raw=False, **kwargs):
     if raw or instance.pk is None:
@@ -159,44 +164,27 @@ def _membership_saved(sender, instance, created, raw=False, **kwargs):
         return
     previous = getattr(instance, "_audit_previous_role", None)
     if created:
-        record("role_changed", change="granted", role=instance.role, lab=instance.lab_id, **_user_or_id(instance.user_id))
+        _record_role_change("granted", role=instance.role, user_id=instance.user_id, lab=instance.lab_id)
     elif previous is not None and previous != instance.role:
-        record(
-            "role_changed",
-            change="changed",
-            role=instance.role,
-            previous_role=previous,
-            lab=instance.lab_id,
-            **_user_or_id(instance.user_id),
+        _record_role_change(
+            "changed", role=instance.role, user_id=instance.user_id, previous_role=previous, lab=instance.lab_id
         )
 
 
 @receiver(post_delete, sender=LabMembership, dispatch_uid="audit_membership_deleted")
 def _membership_deleted(sender, instance, **kwargs):
-    record("role_changed", change="revoked", role=instance.role, lab=instance.lab_id, **_user_or_id(instance.user_id))
+    _record_role_change("revoked", role=instance.role, user_id=instance.user_id, lab=instance.lab_id)
 
 
 @receiver(post_save, sender=Coordination, dispatch_uid="audit_coordination_saved")
 def _coordination_saved(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
-        record(
-            "role_changed",
-            change="granted",
-            role="coordinator",
-            programme=instance.programme_id,
-            **_user_or_id(instance.user_id),
-        )
+        _record_role_change("granted", role="coordinator", user_id=instance.user_id, programme=instance.programme_id)
 
 
 @receiver(post_delete, sender=Coordination, dispatch_uid="audit_coordination_deleted")
 def _coordination_deleted(sender, instance, **kwargs):
-    record(
-        "role_changed",
-        change="revoked",
-        role="coordinator",
-        programme=instance.programme_id,
-        **_user_or_id(instance.user_id),
-    )
+    _record_role_change("revoked", role="coordinator", user_id=instance.user_id, programme=instance.programme_id)
 
 
 @receiver(pre_save, sender=Ambassador, dispatch_uid="audit_ambassador_before")
@@ -216,16 +204,19 @@ def _ambassador_saved(sender, instance, created, raw=False, **kwargs):
     previous = getattr(instance, "_audit_previous_user_id", None)
     if previous == instance.user_id:
         return
+    where = {"lab": instance.lab_id, "ambassador": instance.pk}
     if previous is not None:
-        record("role_changed", change="revoked", role="ambassador", lab=instance.lab_id, ambassador=instance.pk, **_user_or_id(previous))
+        _record_role_change("revoked", role="ambassador", user_id=previous, **where)
     if instance.user_id is not None:
-        record("role_changed", change="granted", role="ambassador", lab=instance.lab_id, ambassador=instance.pk, **_user_or_id(instance.user_id))
+        _record_role_change("granted", role="ambassador", user_id=instance.user_id, **where)
 
 
 @receiver(post_delete, sender=Ambassador, dispatch_uid="audit_ambassador_deleted")
 def _ambassador_deleted(sender, instance, **kwargs):
     if instance.user_id is not None:
-        record("role_changed", change="revoked", role="ambassador", lab=instance.lab_id, ambassador=instance.pk, **_user_or_id(instance.user_id))
+        _record_role_change(
+            "revoked", role="ambassador", user_id=instance.user_id, lab=instance.lab_id, ambassador=instance.pk
+        )
 
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="audit_user_before")
