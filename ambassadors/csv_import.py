@@ -7,12 +7,15 @@ the import can refuse the whole file when a single row is wrong.
 import csv
 import dataclasses
 import io
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from transfo.csv_files import RowError, read_csv_text
+from transfo.csv_files import guess_delimiter as _delimiter
+from transfo.csv_files import plain as _plain
 
 from .models import Ambassador
 
@@ -66,19 +69,6 @@ COLUMN_LABELS = {
 
 
 @dataclasses.dataclass(frozen=True)
-class RowError:
-    """A problem with the file; ``line`` is None when it concerns the whole file."""
-
-    line: int | None
-    message: str
-
-    def __str__(self):
-        if self.line is None:
-            return self.message
-        return gettext("Ligne %(line)s : %(message)s") % {"line": self.line, "message": self.message}
-
-
-@dataclasses.dataclass(frozen=True)
 class Row:
     line: int
     first_name: str
@@ -95,11 +85,6 @@ class ParsedFile:
     errors: list[RowError] = dataclasses.field(default_factory=list)
 
 
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if char.isalnum()).lower()
-
-
 def _max_length(field: str) -> int:
     return Ambassador._meta.get_field(field).max_length
 
@@ -110,38 +95,12 @@ def _file_error(message) -> ParsedFile:
 
 def _read_text(uploaded) -> tuple[str | None, ParsedFile | None]:
     """The file's text, or the reason it cannot be read as a CSV."""
-    too_large = gettext("Le fichier dépasse 1 Mo : un fichier de quelques dizaines de personnes en fait bien moins.")
-    if (getattr(uploaded, "size", 0) or 0) > MAX_BYTES:
-        return None, _file_error(too_large)
-    data = uploaded.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        return None, _file_error(too_large)
-    if not data.strip():
-        return None, _file_error(gettext("Le fichier est vide."))
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        return None, _file_error(
-            gettext(
-                "Ce fichier est un classeur (Excel, LibreOffice), pas un CSV : "
-                "dans votre tableur, choisissez « Enregistrer sous » puis le format « CSV UTF-8 »."
-            )
-        )
-    not_utf8 = gettext(
-        "Ce fichier n'est pas un texte en UTF-8 : dans votre tableur, enregistrez-le au format « CSV UTF-8 »."
+    text, error = read_csv_text(
+        uploaded,
+        max_bytes=MAX_BYTES,
+        too_large=gettext("Le fichier dépasse 1 Mo : un fichier de quelques dizaines de personnes en fait bien moins."),
     )
-    if b"\x00" in data:
-        return None, _file_error(not_utf8)
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        return None, _file_error(not_utf8)
-
-
-def _delimiter(text: str) -> str:
-    """Spreadsheets in French write « ; », others « , »: the header line tells which."""
-    header = text.split("\n", 1)[0]
-    counts = {delimiter: header.count(delimiter) for delimiter in (";", ",", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
+    return text, (ParsedFile(errors=[error]) if error else None)
 
 
 def _read_header(cells: list[str]) -> tuple[dict[int, str], list[RowError]]:

@@ -1,6 +1,7 @@
 """Django admin for cas pratiques, their stages, their journal de bord and its attachments."""
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.admin import count_of, live_forms, person_name
 
-from .models import Attachment, Case, ProgressEntry, StageChange
+from .models import Attachment, Case, ProgressEntry, StageChange, check_team
 
 
 def _session_of_another_lab_message():
@@ -68,13 +69,11 @@ class CaseAdminForm(forms.ModelForm):
         cleaned_data = super().clean()
         lab, team = cleaned_data.get("lab"), cleaned_data.get("team")
         if lab and team:
-            strangers = [member.full_name for member in team if member.lab_id != lab.pk]
-            if strangers:
-                self.add_error(
-                    "team",
-                    gettext("Ces personnes n'appartiennent pas au labo du cas : %(names)s.")
-                    % {"names": ", ".join(strangers)},
-                )
+            # The same rule as the case pages' (cases.services.set_case_team).
+            try:
+                check_team(lab, team)
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned_data
 
 

@@ -1,11 +1,17 @@
-"""Forms of the journal and of the stages: they check the input, the services write."""
+"""Forms of the cases, their journal and their stages: they check the input, the services write."""
 import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
 
-from .models import ProgressEntry, Stage
+from ambassadors.models import Ambassador
+
+from .models import Case, ProgressEntry, Stage
 from .uploads import check_uploads
 
 
@@ -111,3 +117,154 @@ class ProposeStageForm(forms.Form):
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_stage"].choices = [(value, label) for value, label in Stage.choices if value != case.stage]
+
+
+MAX_TAGS = 15
+TAG_LENGTH = Tag._meta.get_field("name").max_length
+SUGGESTED_TAGS = 15
+
+
+def programme_tags(queryset):
+    """The tags of ``queryset``'s cases, by name: one query."""
+    tagged = Case.tags.through.objects.filter(
+        content_type__app_label="cases", content_type__model="case", object_id__in=queryset.values("pk")
+    )
+    return Tag.objects.filter(pk__in=tagged.values("tag_id")).order_by("name")
+
+
+class TeamField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return f"{obj.full_name} — {obj.metier}"
+
+
+def team_choices(lab, case=None):
+    """Who may be put in a case's team: the Lab's active ambassadors, and whoever is already in it.
+
+    Keeping the current members on offer means saving the page never drops someone unseen. Any
+    other id (another Lab's ambassador, say) is "not a valid choice".
+    """
+    condition = Q(is_active=True, circle=Ambassador.Circle.AMBASSADOR)
+    if case is not None and case.pk:
+        condition |= Q(pk__in=case.team.values("pk"))
+    return Ambassador.objects.filter(lab=lab).filter(condition).order_by("last_name", "first_name", "pk")
+
+
+class CaseForm(forms.ModelForm):
+    """A case's description, tags and visibility (and its team when it is created).
+
+    ``save()`` is not used: the view hands ``service_arguments()`` to ``cases.services``.
+    """
+
+    team = TeamField(
+        label=_("Équipe d'ambassadeur·rices"),
+        queryset=Ambassador.objects.none(),
+        required=False,
+        help_text=_("Les ambassadeur·rices actif·ves du labo."),
+    )
+
+    class Meta:
+        model = Case
+        fields = ["title", "problem_statement", "sponsoring_service", "site_address", "tags", "visibility", "team"]
+        widgets = {
+            "problem_statement": forms.Textarea(attrs={"rows": 5}),
+            "site_address": forms.Textarea(attrs={"rows": 2}),
+            "visibility": forms.RadioSelect,
+        }
+        help_texts = {
+            "site_address": _("Si le cas se travaille sur un site : une session pourra s'y tenir."),
+        }
+
+    def __init__(self, *args, lab, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lab = lab
+        self.instance.lab = lab
+        if "team" in self.fields:
+            self.fields["team"].queryset = team_choices(lab, self.instance)
+        tags = self.fields["tags"]
+        tags.required = False
+        # Suggested from the cases the user may read: another Lab's private tags stay private.
+        readable = Case.objects.visible_to(user).filter(lab__programme_id=lab.programme_id)
+        suggestions = [tag.name for tag in programme_tags(readable)[:SUGGESTED_TAGS]]
+        tags.help_text = gettext("Séparés par des virgules. Reprenez ceux du programme pour qu'on retrouve les cas proches.")
+        if suggestions:
+            # Escaped here: Django's own field template shows help texts unescaped.
+            tags.help_text = format_html(
+                "{} {}", tags.help_text, gettext("Déjà utilisés : %(tags)s.") % {"tags": ", ".join(suggestions)}
+            )
+
+    def clean_tags(self):
+        names = self.cleaned_data.get("tags") or []
+        too_long = [name for name in names if len(name) > TAG_LENGTH]
+        if too_long:
+            raise ValidationError(
+                gettext("Un mot-clé fait au plus %(length)s caractères : « %(tag)s… » est trop long.")
+                % {"length": TAG_LENGTH, "tag": too_long[0][:30]}
+            )
+        if len(names) > MAX_TAGS:
+            raise ValidationError(
+                ngettext("%(count)s mot-clé au plus.", "%(count)s mots-clés au plus.", MAX_TAGS) % {"count": MAX_TAGS}
+            )
+        return names
+
+    def service_arguments(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
+
+
+class CaseCreateForm(CaseForm):
+    def clean(self):
+        cleaned = super().clean()
+        # A case opens at the framing stage; a posted stage can only be a forged one.
+        if self.data.get("stage", Stage.FRAMING) != Stage.FRAMING:
+            raise ValidationError(
+                gettext("Un cas commence toujours au cadrage ; changez son étape ensuite, depuis sa page."),
+                code="stage_at_creation",
+            )
+        return cleaned
+
+
+class CaseEditForm(CaseForm):
+    """The description of an existing case; its team has a page of its own."""
+
+    team = None
+
+    class Meta(CaseForm.Meta):
+        fields = ["title", "problem_statement", "sponsoring_service", "site_address", "tags", "visibility"]
+
+
+class CaseTeamForm(forms.Form):
+    team = TeamField(label=_("Équipe d'ambassadeur·rices"), queryset=Ambassador.objects.none(), required=False)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = team_choices(case.lab, case)
+        if not self.is_bound:
+            self.initial.setdefault("team", [member.pk for member in case.team.all()])
+
+
+class CaseFilterForm(forms.Form):
+    """The filters of the programme's case list, read from the address (GET), so links keep them."""
+
+    tag = forms.ChoiceField(label=_("Mot-clé"), required=False)
+    etape = forms.ChoiceField(label=_("Étape"), required=False)
+    labo = forms.ChoiceField(label=_("Labo"), required=False)
+
+    def __init__(self, *args, tags, labs, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", gettext("Tous"))]
+        self.fields["tag"].choices = everything + [(tag.slug, tag.name) for tag in tags]
+        self.fields["etape"].choices = [("", gettext("Toutes"))] + list(Stage.choices)
+        self.fields["labo"].choices = everything + [(lab.slug, lab.name) for lab in labs]
+
+    def filter(self, queryset):
+        """Apply the filters that are valid; an invalid one is shown as an error and left out."""
+        values = self.cleaned_data if self.is_bound else {}
+        if values.get("tag"):
+            # Through the pk, so a case is listed once whatever the join.
+            queryset = queryset.filter(pk__in=Case.objects.filter(tags__slug=values["tag"]).values("pk"))
+        if values.get("etape"):
+            queryset = queryset.filter(stage=values["etape"])
+        if values.get("labo"):
+            queryset = queryset.filter(lab__slug=values["labo"])
+        return queryset

@@ -2,7 +2,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,10 @@ from taggit.managers import TaggableManager
 
 from ambassadors.models import Ambassador
 from programmes.models import Lab, Visibility
-from programmes.rules import visible_items
+from programmes.rules import labs_seen_whole_by, visible_items
+
+# Path segments of a Lab's case pages (``cases/urls.py``): no case may take them as its slug.
+RESERVED_SLUGS = frozenset({"nouveau"})
 
 
 class Stage(models.TextChoices):
@@ -30,6 +34,64 @@ class CaseQuerySet(models.QuerySet):
 
     def in_lab(self, lab):
         return self.filter(lab=lab)
+
+    def in_programmes_of(self, user):
+        """Cases of the programmes the user takes part in: a Lab of it joined, or its coordination.
+
+        Combined with ``visible_to`` it gives the programme-wide list: the user's own Labs whole,
+        the other Labs' shared and public cases, nothing from programmes they are not part of.
+        """
+        if user.is_authenticated and user.is_superuser:
+            return self
+        return self.filter(lab__programme_id__in=labs_seen_whole_by(user).values("programme_id"))
+
+    def with_last_activity(self):
+        """Annotate ``last_activity``: the latest journal entry's creation, else the case's own.
+
+        A subquery rather than a join, so it adds no row and no GROUP BY to the query it joins.
+        """
+        latest = ProgressEntry.objects.filter(case=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+        return self.annotate(last_activity=Coalesce(Subquery(latest), "created_at"))
+
+    def similar_to(self, case):
+        """Cases of the *other* Labs of ``case``'s programme sharing at least one tag with it.
+
+        Each has ``shared_tags`` (how many of the case's tags it carries) and ``last_activity``;
+        most shared tags first, then the most recently active. Chain it after ``visible_to``:
+        this method says what is similar, not who may read it. One query, plus one for the
+        tags; ``case.tags`` is read from its prefetch when the caller made one.
+        """
+        tag_ids = [tag.pk for tag in case.tags.all()]
+        if not tag_ids:
+            return self.none()
+        return (
+            # Filtering on the tags before counting them makes the count that of the shared ones.
+            self.filter(lab__programme_id=case.lab.programme_id, tags__in=tag_ids)
+            .exclude(lab_id=case.lab_id)
+            .annotate(shared_tags=Count("tags", distinct=True))
+            .with_last_activity()
+            .select_related("lab")
+            .prefetch_related("tags")
+            .order_by("-shared_tags", "-last_activity", "title", "pk")
+        )
+
+
+def check_team(lab, members) -> None:
+    """Refuse a team with someone who is not an ambassador of the case's Lab.
+
+    The one rule behind the admin's case form and the services that set a team.
+    """
+    strangers = [member.full_name for member in members if member.lab_id != lab.pk]
+    if strangers:
+        raise ValidationError(
+            {
+                "team": ValidationError(
+                    _("Ces personnes n'appartiennent pas au labo du cas : %(names)s."),
+                    code="team_outside_lab",
+                    params={"names": ", ".join(strangers)},
+                )
+            }
+        )
 
 
 class Case(models.Model):
@@ -82,6 +144,8 @@ class Case(models.Model):
         super().clean()
         if self.stage == Stage.ABANDONED and not self.lessons.strip():
             raise ValidationError({"lessons": _("Un cas abandonné doit dire ce qu'on en a appris.")})
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": _("Cet identifiant est réservé ; choisissez-en un autre.")})
 
 
 class StageChange(models.Model):
@@ -217,3 +281,32 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.caption or self.file.name.rsplit("/", 1)[-1]
+
+
+class DigestPreference(models.Model):
+    """How often someone who runs a Lab receives the digest of its cases (cases.digest).
+
+    Without a row, residents and hosts get the daily digest, everyone else none.
+    """
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Chaque jour")
+        WEEKLY = "weekly", _("Chaque semaine")
+        NONE = "none", _("Jamais")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="case_digest_preference",
+        verbose_name=_("personne"),
+    )
+    frequency = models.CharField(_("fréquence"), max_length=10, choices=Frequency.choices, default=Frequency.DAILY)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("préférence de résumé des cas")
+        verbose_name_plural = _("préférences de résumé des cas")
+        ordering = ["user__email"]
+
+    def __str__(self):
+        return f"{self.user.get_full_name() or self.user.email} : {self.get_frequency_display()}"

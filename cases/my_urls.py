@@ -7,4 +7,5 @@ app_name = "my_cases"
 
 urlpatterns = [
     path("", views.MyCasesView.as_view(), name="my_cases"),
+    path("resume/", views.DigestPreferenceView.as_view(), name="digest"),
 ]

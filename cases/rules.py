@@ -49,6 +49,18 @@ def can_move_case(user, case):
 
 
 @rules.predicate
+def can_create_case(user, lab):
+    """Opening a case in a Lab is for those who run it (DESIGN.md §2)."""
+    return lab is not None and runs_lab(user, lab)
+
+
+@rules.predicate
+def can_edit_case(user, case):
+    """Its description, visibility and team: those who run its Lab."""
+    return case is not None and runs_lab(user, case.lab)
+
+
+@rules.predicate
 def can_propose_stage(user, case):
     """Team ambassadors propose a move; residents decide."""
     return _team_member(user, case) and not runs_lab(user, case.lab)
@@ -57,4 +69,6 @@ def can_propose_stage(user, case):
 rules.add_perm("cases.add_entry_to_case", can_write_entry)
 rules.add_perm("cases.change_entry", can_change_entry)
 rules.add_perm("cases.move_case", can_move_case)
+rules.add_perm("cases.create_case", can_create_case)
+rules.add_perm("cases.edit_case", can_edit_case)
 rules.add_perm("cases.propose_stage", can_propose_stage)

@@ -1,17 +1,18 @@
-"""Writing a case's journal and moving its stages: every write of the cases app goes through here."""
+"""Creating cases and setting their teams, writing their journal, moving their stages: every write
+of the cases app goes through here."""
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from outbox.services import queue_mail
-from programmes.models import LabMembership
+from programmes.models import LabMembership, Visibility
 
-from .models import Attachment, Case, EntryRevision, ProgressEntry, Stage, StageChange
+from .models import RESERVED_SLUGS, Attachment, Case, EntryRevision, ProgressEntry, Stage, StageChange, check_team
 from .uploads import CheckedFile, thumbnail_name
-
 
 
 class DuplicateSubmission(Exception):
@@ -199,3 +200,86 @@ def propose_stage(*, case: Case, to_stage: str, note: str, proposed_by, case_url
         queue_mail(to=email, subject=subject, body_text=body)
         count += 1
     return count
+
+
+CASE_FIELDS = ("title", "problem_statement", "sponsoring_service", "site_address", "visibility")
+SLUG_LENGTH = Case._meta.get_field("slug").max_length
+
+
+def _free_slug(lab, title: str) -> str:
+    """A slug from the title, unique in the Lab and none of its reserved page names."""
+    base = slugify(title)[: SLUG_LENGTH - 4].strip("-") or "cas"
+    taken = set(Case.objects.filter(lab=lab, slug__startswith=base).values_list("slug", flat=True)) | RESERVED_SLUGS
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+@transaction.atomic
+def set_case_team(*, case: Case, team) -> Case:
+    """Make ``team`` the case's team of ambassadors; all of them must be of the case's Lab.
+
+    Raises ValidationError (on ``team``), having changed nothing, for anyone of another Lab.
+    """
+    team = list(team)
+    check_team(case.lab, team)
+    case.team.set(team)
+    return case
+
+
+@transaction.atomic
+def create_case(
+    *,
+    lab,
+    title: str,
+    problem_statement: str,
+    sponsoring_service: str = "",
+    site_address: str = "",
+    visibility: str = Visibility.LAB,
+    tags=(),
+    team=(),
+) -> Case:
+    """Open a case in a Lab, at the framing stage (cadrage), with its tags and its team.
+
+    The slug comes from the title and stays when the title changes, so links keep working.
+    Raises ValidationError, having saved nothing, for a missing title or problem statement, an
+    unknown visibility or a team member of another Lab.
+    """
+    case = Case(
+        lab=lab,
+        title=title.strip(),
+        slug=_free_slug(lab, title),
+        problem_statement=problem_statement.strip(),
+        sponsoring_service=sponsoring_service.strip(),
+        site_address=site_address.strip(),
+        visibility=visibility,
+        stage=Stage.FRAMING,
+    )
+    team = list(team)
+    check_team(lab, team)
+    case.full_clean()
+    case.save()
+    case.tags.set(list(tags))
+    case.team.set(team)
+    return case
+
+
+@transaction.atomic
+def update_case(*, case: Case, tags=None, **changes) -> Case:
+    """Change a case's description, visibility and, when given, its tags.
+
+    ``changes`` takes the fields of ``CASE_FIELDS``; the stage moves through ``move_case`` and
+    the team through ``set_case_team``. Raises ValidationError, having saved nothing.
+    """
+    unknown = set(changes) - set(CASE_FIELDS)
+    if unknown:
+        raise TypeError(f"update_case() got unexpected fields: {sorted(unknown)}")
+    current = Case.objects.select_for_update().select_related("lab").get(pk=case.pk)
+    for field, value in changes.items():
+        setattr(current, field, value.strip() if field != "visibility" else value)
+    current.full_clean()
+    current.save()
+    if tags is not None:
+        current.tags.set(list(tags))
+    return current

@@ -22,7 +22,7 @@ from django.views import View
 from django.views.generic import DetailView
 
 from ambassadors.models import Ambassador
-from programmes.models import Lab
+from programmes.models import Lab, Visibility
 from programmes.rules import belongs_to_lab, runs_lab
 from transfo.views import VisibleItemMixin
 
@@ -34,6 +34,7 @@ from ..models import Attachment, Case, ProgressEntry, Stage, StageChange
 from ..uploads import content_type_for, thumbnail_name
 
 STALE_AFTER = datetime.timedelta(days=30)
+SIMILAR_CASES = 5
 TEXT_FIELDS = ("done", "learnt", "next_steps", "blockers")
 
 
@@ -105,6 +106,9 @@ class CaseDetailView(VisibleItemMixin, DetailView):
             team=team,
             timeline=build_timeline(case, entries, case.stage_changes.all(), case.sessions.all()),
         )
+        if case.visibility != Visibility.LAB:
+            # What the other Labs learnt on the same themes; only what this reader may open.
+            context["similar_cases"] = list(Case.objects.visible_to(user).similar_to(case)[:SIMILAR_CASES])
         if runs:
             context["move_form"] = MoveCaseForm(case=case, prefix="move")
         elif in_team:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.test import Client
 from PIL import Image
 
-from cases.models import Attachment, Stage
+from cases.models import Attachment, Case, Stage
 
 from ..factories import make_ambassador, make_case, make_lab, make_resident, make_user
 from .accessibility import serious_violations
@@ -88,3 +88,63 @@ def test_resident_moves_the_case_on_the_board(live_server, phone_page, case):
     column = phone_page.get_by_role("region", name="Idéation (1)")
     assert "Accueil des usagers en mairie" in column.text_content()
     assert serious_violations(phone_page) == []
+
+
+def test_resident_opens_a_case_with_its_team_then_changes_the_team(live_server, phone_page, case):
+    lab = case.lab
+    resident = make_resident(lab).user
+    camille = make_ambassador(lab, first_name="Camille", last_name="Durand", metier="Agente d'accueil")
+    dominique = make_ambassador(lab, first_name="Dominique", last_name="Martin", metier="Bibliothécaire")
+    logged_in(phone_page, live_server, resident)
+    phone_page.goto(live_server.url + f"/labs/{lab.slug}/cas/")
+
+    phone_page.get_by_role("link", name="Nouveau cas").click()
+    form_violations = serious_violations(phone_page)
+    form_fits = fits_the_phone(phone_page)
+    phone_page.get_by_label("Titre").fill("Inscriptions à la cantine")
+    phone_page.get_by_label("Problématique").fill("Les familles remplissent trois formulaires.")
+    phone_page.get_by_label("Mots-clés").fill("restauration scolaire, démarches")
+    phone_page.get_by_label("Partagé avec le programme").check()
+    phone_page.get_by_label("Camille Durand — Agente d'accueil").check()
+    phone_page.get_by_role("button", name="Créer le cas").click()
+
+    created = Case.objects.get(title="Inscriptions à la cantine")
+    assert (form_violations, form_fits) == ([], True)
+    assert phone_page.url == live_server.url + created.get_absolute_url()
+    assert phone_page.get_by_role("status").text_content().strip() == "Cas « Inscriptions à la cantine » créé."
+    assert (created.stage, created.visibility) == (Stage.FRAMING, "programme")
+    assert list(created.team.all()) == [camille]
+    assert serious_violations(phone_page) == []
+
+    phone_page.get_by_role("link", name="Modifier l'équipe").click()
+    team_violations = serious_violations(phone_page)
+    phone_page.get_by_label("Camille Durand — Agente d'accueil").uncheck()
+    phone_page.get_by_label("Dominique Martin — Bibliothécaire").check()
+    phone_page.get_by_role("button", name="Enregistrer l'équipe").click()
+
+    assert team_violations == []
+    assert list(created.team.all()) == [dominique]
+    assert "Dominique Martin" in phone_page.get_by_role("region", name="Équipe").text_content()
+
+
+def test_ambassador_browses_the_programme_cases_by_tag(live_server, page, case):
+    user = make_user()
+    make_ambassador(case.lab, user=user)
+    case.tags.add("accueil")
+    other_lab = make_lab(name="La Transfo de Dunkerque", programme=case.lab.programme)
+    shared = make_case(other_lab, title="Guichet unique", visibility="programme")
+    shared.tags.add("accueil")
+    make_case(other_lab, title="Cantines", visibility="programme").tags.add("restauration")
+    logged_in(page, live_server, user)
+    page.goto(live_server.url + "/")
+
+    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Cas du programme").click()
+    list_violations = serious_violations(page)
+    page.get_by_label("Mot-clé").select_option(label="accueil")
+    page.get_by_role("button", name="Filtrer").click()
+
+    assert list_violations == []
+    rows = page.locator("table.case-list tbody tr")
+    assert sorted(rows.locator("th").all_text_contents()) == ["Accueil des usagers en mairie", "Guichet unique"]
+    assert "tag=accueil" in page.url
+    assert serious_violations(page) == []
