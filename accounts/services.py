@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ambassadors.models import Ambassador
-from cases.models import ProgressEntry, StageChange
+from cases.models import DigestPreference, ProgressEntry, StageChange
 from outbox.models import OutgoingMail
 from programmes.models import LabMembership
 from sessions.models import Attendance
@@ -149,6 +149,7 @@ def export_personal_data(*, user) -> dict:
             {"programme": coordination.programme.name}
             for coordination in user.coordinations.select_related("programme").order_by("programme__name")
         ],
+        "case_digest_frequency": DigestPreference.objects.filter(user=user).values_list("frequency", flat=True).first(),
         "ambassadorships": [
             {
                 "lab": row.lab.name,

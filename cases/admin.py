@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.admin import count_of, live_forms, person_name
 
-from .models import Attachment, Case, ProgressEntry, StageChange, check_team
+from .models import Attachment, Case, DigestPreference, ProgressEntry, StageChange, check_team
 
 
 def _session_of_another_lab_message():
@@ -233,3 +233,12 @@ class AttachmentAdmin(admin.ModelAdmin):
         if not obj.file:
             return "—"
         return format_html('<a href="{}">{}</a>', obj.file.url, gettext("Ouvrir"))
+
+
+@admin.register(DigestPreference)
+class DigestPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "frequency", "updated_at"]
+    list_filter = ["frequency"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]

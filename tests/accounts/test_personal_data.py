@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.services import erase_personal_data
 from ambassadors.models import Ambassador
-from cases.models import ProgressEntry, StageChange
+from cases.models import DigestPreference, ProgressEntry, StageChange
 from outbox.models import OutgoingMail
 from programmes.models import LabMembership
 from sessions.models import Attendance
@@ -89,6 +89,7 @@ def test_export_is_a_json_attachment_with_the_person_own_data(client, person, la
     Attendance.objects.create(session=session, ambassador=row, day=session.start_date, response="yes")
     OutgoingMail.objects.create(to=person.email, subject="Invitation à la session #3", body_text="Votre code : 481516")
     OutgoingMail.objects.create(to=colleague.email, subject="Rappel pour Dominique", body_text="…")
+    DigestPreference.objects.create(user=person, frequency=DigestPreference.Frequency.WEEKLY)
     client.force_login(person)
 
     response, data = download(client)
@@ -102,6 +103,7 @@ def test_export_is_a_json_attachment_with_the_person_own_data(client, person, la
     assert [row["metier"] for row in data["ambassadorships"]] == ["Juriste"]
     assert [answer["response"] for answer in data["ambassadorships"][0]["attendances"]] == ["yes"]
     assert [mail["subject"] for mail in data["mails_received"]] == ["Invitation à la session #3"]
+    assert data["case_digest_frequency"] == "weekly"
 
 
 def test_export_holds_no_password_hash_no_mail_body_and_nobody_else(client, person, lab, colleague):
