@@ -1,7 +1,7 @@
 """Django admin for sessions, their agenda and attendance, and the InterTransfos."""
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from programmes.admin import changelist_link, count_of, live_forms
 
-from .models import AgendaItem, Attendance, Gathering, Session
+from .models import AgendaItem, Attendance, Gathering, GatheringAttendance, GatheringInvitation, Session
 
 
 def _day_outside_session_message(session):
@@ -33,15 +33,17 @@ class AgendaItemInlineFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        # The session, or the InterTransfo (whose blocks name no case and have no Lab).
         session = self.instance
         items = [
             form
             for form in live_forms(self)
             if all(form.cleaned_data.get(name) for name in ("day", "start_time", "end_time"))
         ]
+        lab_id = getattr(session, "lab_id", None)
         for form in items:
             case = form.cleaned_data.get("case")
-            if case and session.lab_id and case.lab_id != session.lab_id:
+            if case and lab_id and case.lab_id != lab_id:
                 form.add_error("case", _case_of_another_lab_message())
         if session.pk is None and session.start_date and session.end_date:
             for form in items:
@@ -75,6 +77,55 @@ class AgendaItemInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("case")
+
+
+class GatheringAgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    fk_name = "gathering"
+    formset = AgendaItemInlineFormSet
+    fields = ("day", "start_time", "end_time", "title", "kind", "facilitators")
+    show_change_link = True
+    extra = 0
+
+
+class GatheringInvitationInline(admin.TabularInline):
+    """Who was invited and what they answered; answers are given on the site, not here."""
+
+    model = GatheringInvitation
+    fields = ("person", "key", "invited_at", "answers_by_day")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user", "ambassador")
+            .prefetch_related(Prefetch("answers", queryset=GatheringAttendance.objects.order_by("day")))
+        )
+
+    @admin.display(description=_("personne"))
+    def person(self, obj):
+        return obj.full_name
+
+    @admin.display(description=_("réponses"))
+    def answers_by_day(self, obj):
+        return format_html_join(
+            ", ",
+            "{} : {}{}",
+            (
+                (
+                    row.day.strftime("%d/%m"),
+                    row.get_response_display(),
+                    "" if row.attended is None else (gettext(" (venu·e)") if row.attended else gettext(" (pas venu·e)")),
+                )
+                for row in obj.answers.all()
+            ),
+        )
 
 
 class SessionAdminForm(forms.ModelForm):
@@ -222,14 +273,14 @@ class AgendaItemAdminForm(forms.ModelForm):
 @admin.register(AgendaItem)
 class AgendaItemAdmin(admin.ModelAdmin):
     form = AgendaItemAdminForm
-    list_display = ("day", "start_time", "end_time", "title", "kind", "session", "case")
+    list_display = ("day", "start_time", "end_time", "title", "kind", "session", "gathering", "case")
     list_display_links = ("day", "title")
-    list_select_related = ("session__lab", "case")
+    list_select_related = ("session__lab", "gathering", "case")
     list_filter = ("kind", "session__lab__programme", "session__lab")
     search_fields = ("title", "description", "facilitators", "session__title")
     search_help_text = _("Titre, description, animateur·rices ou titre de la session")
     date_hierarchy = "day"
-    autocomplete_fields = ("session", "case")
+    autocomplete_fields = ("session", "gathering", "case")
 
 
 @admin.register(Attendance)
@@ -301,6 +352,7 @@ class GatheringAdmin(admin.ModelAdmin):
         (_("Contenu"), {"fields": ("objectives", "minutes")}),
         (_("Historique"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
+    inlines = (GatheringAgendaItemInline, GatheringInvitationInline)
 
     @admin.display(description=_("n°"), ordering="number")
     def gathering_number(self, obj):

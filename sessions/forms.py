@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import AgendaItem, Attendance, Session
+from .models import AgendaItem, Attendance, Gathering, Session
 from .services import next_session_number, prepare_photo
 
 MAX_MINUTES_LENGTH = 50_000
@@ -161,7 +161,11 @@ class SessionForm(forms.ModelForm):
 
 
 class AgendaItemForm(forms.ModelForm):
-    """A block of the agenda. Added from a day's own form, the day is fixed (a hidden field)."""
+    """A block of the agenda of a session or an InterTransfo (``event``).
+
+    Added from a day's own form, the day is fixed (a hidden field). An InterTransfo's blocks
+    name no case: the field is left out.
+    """
 
     start_time = ClockTimeField(label=_("début"))
     end_time = ClockTimeField(label=_("fin"))
@@ -172,19 +176,23 @@ class AgendaItemForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
         help_texts = {"facilitators": _("Qui anime ce temps (facultatif).")}
 
-    def __init__(self, *args, session, fixed_day=None, **kwargs):
-        kwargs.setdefault("instance", AgendaItem(session=session))
+    def __init__(self, *args, event, fixed_day=None, **kwargs):
+        is_gathering = isinstance(event, Gathering)
+        kwargs.setdefault("instance", AgendaItem(gathering=event) if is_gathering else AgendaItem(session=event))
         if fixed_day is not None:
             kwargs.setdefault("initial", {})["day"] = fixed_day
         super().__init__(*args, **kwargs)
-        self.session = session
-        self.fields["case"].queryset = session.lab.cases.order_by("title")
-        self.fields["case"].empty_label = gettext("— aucun —")
+        self.event = event
+        if is_gathering:
+            del self.fields["case"]
+        else:
+            self.fields["case"].queryset = event.lab.cases.order_by("title")
+            self.fields["case"].empty_label = gettext("— aucun —")
         # A DateField either way: a forged day reaches the model, which says which days are allowed.
         if fixed_day is not None:
             self.fields["day"].widget = forms.HiddenInput()
         else:
-            self.fields["day"].widget = forms.Select(choices=[(day.isoformat(), day_label(day)) for day in session.days])
+            self.fields["day"].widget = forms.Select(choices=[(day.isoformat(), day_label(day)) for day in event.days])
         capitalised(self)
 
     def service_arguments(self) -> dict:
@@ -192,7 +200,7 @@ class AgendaItemForm(forms.ModelForm):
 
 
 class AnswerForm(forms.Form):
-    """One person's answer for each day of a session: present, absent or not sure."""
+    """One person's answer for each day of a session or an InterTransfo: present, absent or not sure."""
 
     CHOICES = [
         (Attendance.Response.YES, _("Présent·e")),
@@ -200,11 +208,11 @@ class AnswerForm(forms.Form):
         (Attendance.Response.MAYBE, _("Pas sûr·e")),
     ]
 
-    def __init__(self, *args, session, rows=(), **kwargs):
+    def __init__(self, *args, event, rows=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.session = session
+        self.event = event
         current = {row.day: row.response for row in rows}
-        for day in session.days:
+        for day in event.days:
             response = current.get(day)
             self.fields[f"day-{day.isoformat()}"] = forms.ChoiceField(
                 label=day_label(day),
@@ -216,32 +224,36 @@ class AnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not any(cleaned.get(f"day-{day.isoformat()}") for day in self.session.days):
+        if not any(cleaned.get(f"day-{day.isoformat()}") for day in self.event.days):
             raise ValidationError(gettext("Choisissez une réponse pour au moins un jour."))
         return cleaned
 
     def day_fields(self):
-        return [(day, self[f"day-{day.isoformat()}"]) for day in self.session.days]
+        return [(day, self[f"day-{day.isoformat()}"]) for day in self.event.days]
 
     def answers(self) -> dict:
         return {
             day: self.cleaned_data[f"day-{day.isoformat()}"]
-            for day in self.session.days
+            for day in self.event.days
             if self.cleaned_data.get(f"day-{day.isoformat()}")
         }
 
 
 class AttendanceMarksForm(forms.Form):
-    """Who actually came, per person and day: a choice per cell of the table."""
+    """Who actually came, per person and day: a choice per cell of the table.
+
+    ``people`` are a session's ambassadors or an InterTransfo's invitations; ``rows`` their
+    answers, matched by ``person_id``.
+    """
 
     CHOICES = [("", _("Non noté")), ("1", _("Présent·e")), ("0", _("Absent·e"))]
 
-    def __init__(self, *args, session, people, rows, **kwargs):
+    def __init__(self, *args, event, people, rows, **kwargs):
         super().__init__(*args, **kwargs)
-        self.session, self.people = session, list(people)
-        self.rows = {(row.ambassador_id, row.day): row for row in rows}
+        self.event, self.people = event, list(people)
+        self.rows = {(row.person_id, row.day): row for row in rows}
         for person in self.people:
-            for day in session.days:
+            for day in event.days:
                 row = self.rows.get((person.pk, day))
                 attended = None if row is None else row.attended
                 self.fields[self._name(person, day)] = forms.ChoiceField(
@@ -260,7 +272,7 @@ class AttendanceMarksForm(forms.Form):
         return [
             (
                 person,
-                [(self.rows.get((person.pk, day)), self[self._name(person, day)]) for day in self.session.days],
+                [(self.rows.get((person.pk, day)), self[self._name(person, day)]) for day in self.event.days],
             )
             for person in self.people
         ]
@@ -270,7 +282,7 @@ class AttendanceMarksForm(forms.Form):
         return {
             (person.pk, day): values[self.cleaned_data[self._name(person, day)]]
             for person in self.people
-            for day in self.session.days
+            for day in self.event.days
         }
 
 

@@ -35,6 +35,13 @@ def with_feed_details(sessions):
     )
 
 
+def with_gathering_feed_details(gatherings):
+    """What a feed reads of each InterTransfo, fetched in two queries whatever their number."""
+    return gatherings.select_related("programme", "host_lab").prefetch_related(
+        Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("day", "start_time"))
+    )
+
+
 def _location(event):
     address = ", ".join(line.strip() for line in event.place_address.splitlines() if line.strip())
     return ", ".join(part for part in (event.place_name, address) if part)
@@ -95,22 +102,28 @@ def session_events(session, *, absolute):
 
 
 def gathering_events(gathering, *, absolute):
-    """One VEVENT per day of an InterTransfo (all-day: it has no agenda blocks)."""
+    """One VEVENT per day of an InterTransfo, with that day's hours and agenda when it has one.
+
+    Reads ``gathering.agenda_items.all()``: fetch them with ``with_gathering_feed_details``.
+    """
     url = absolute(gathering_url(gathering))
     base = gettext("InterTransfo n° %(number)s") % {"number": gathering.number}
     if gathering.title:
         base = f"{base} — {gathering.title}"
+    items = list(gathering.agenda_items.all())
     days = gathering.days
-    description = [gathering.objectives] if gathering.objectives else []
+    about = [gathering.objectives] if gathering.objectives else []
     if gathering.host_lab:
-        description.insert(0, gettext("Accueillie par %(lab)s") % {"lab": gathering.host_lab.name})
+        about.insert(0, gettext("Accueillie par %(lab)s") % {"lab": gathering.host_lab.name})
     for index, day in enumerate(days):
+        day_items = [item for item in items if item.day == day]
+        agenda = [f"{item.start_time:%H:%M}–{item.end_time:%H:%M} {item.title}" for item in day_items]
         yield _event(
             uid=f"gathering-{gathering.pk}-{day:%Y%m%d}@transfo",
             summary=_day_summary(base, index, len(days)),
             day=day,
-            items=[],
-            description_lines=description,
+            items=day_items,
+            description_lines=[*about, *agenda],
             location=_location(gathering),
             url=url,
             status=gathering.status,

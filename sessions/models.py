@@ -127,7 +127,12 @@ class Session(ScheduledEvent):
 
 
 class AgendaItem(models.Model):
-    """A block of one day of a session's programme (déroulé)."""
+    """A block of one day of the programme (déroulé) of a session or of an InterTransfo.
+
+    It belongs to exactly one of the two (a check in the database), and the same rules hold for
+    both: inside the event's days, after its start, never overlapping another block of its day.
+    Only a session's block may name a case: an InterTransfo gathers every Lab.
+    """
 
     class Kind(models.TextChoices):
         WATCH = "veille", _("Veille et prospective")
@@ -143,7 +148,20 @@ class AgendaItem(models.Model):
         OTHER = "autre", _("Autre")
 
     session = models.ForeignKey(
-        Session, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("session")
+        Session,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("session"),
+    )
+    gathering = models.ForeignKey(
+        "Gathering",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("InterTransfo"),
     )
     day = models.DateField(_("jour"))
     start_time = models.TimeField(_("début"))
@@ -164,33 +182,63 @@ class AgendaItem(models.Model):
     class Meta:
         verbose_name = _("temps du programme")
         verbose_name_plural = _("programme de la session")
-        ordering = ["session", "day", "start_time"]
+        ordering = ["session", "gathering", "day", "start_time"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_time__gt=F("start_time")),
                 name="agenda_item_ends_after_start",
                 violation_error_message=_("Un temps du programme doit finir après avoir commencé."),
             ),
+            models.CheckConstraint(
+                condition=Q(session__isnull=False, gathering__isnull=True)
+                | Q(session__isnull=True, gathering__isnull=False),
+                name="agenda_item_of_one_session_or_gathering",
+                violation_error_message=_(
+                    "Un temps du programme appartient à une session ou à une InterTransfo, pas aux deux."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(case__isnull=True) | Q(gathering__isnull=True),
+                name="agenda_item_case_only_in_a_session",
+                violation_error_message=_("Un temps d'InterTransfo ne porte pas sur le cas pratique d'un labo."),
+            ),
         ]
 
     def __str__(self):
         return f"{self.day:%d/%m} {self.start_time:%H:%M}–{self.end_time:%H:%M} {self.title}"
 
+    @property
+    def event(self):
+        """The session or the InterTransfo the block belongs to (None while it has neither)."""
+        if self.session_id:
+            return self.session
+        if self.gathering_id:
+            return self.gathering
+        return None
+
     def clean(self):
         super().clean()
-        if not (self.session_id and self.day and self.start_time and self.end_time):
+        event = self.event
+        if event is None or (self.session_id and self.gathering_id):
+            return  # Left to the database checks, which say what is wrong.
+        if not (self.day and self.start_time and self.end_time):
             return
-        session = self.session
-        if self.case_id and self.case.lab_id != session.lab_id:
+        if self.case_id and self.session_id and self.case.lab_id != self.session.lab_id:
             raise ValidationError({"case": _("Ce cas pratique appartient à un autre labo que celui de la session.")})
-        if not session.start_date <= self.day <= session.end_date:
-            raise ValidationError(
-                {"day": _("Ce jour ne fait pas partie de la session (du %(start)s au %(end)s).")
-                 % {"start": date_format(session.start_date, "SHORT_DATE_FORMAT"), "end": date_format(session.end_date, "SHORT_DATE_FORMAT")}}
-            )
+        if not event.start_date <= self.day <= event.end_date:
+            dates = {
+                "start": date_format(event.start_date, "SHORT_DATE_FORMAT"),
+                "end": date_format(event.end_date, "SHORT_DATE_FORMAT"),
+            }
+            if self.gathering_id:
+                message = _("Ce jour ne fait pas partie de l'InterTransfo (du %(start)s au %(end)s).") % dates
+            else:
+                message = _("Ce jour ne fait pas partie de la session (du %(start)s au %(end)s).") % dates
+            raise ValidationError({"day": message})
+        same_event = {"gathering_id": self.gathering_id} if self.gathering_id else {"session_id": self.session_id}
         clash = (
             AgendaItem.objects.filter(
-                session_id=self.session_id, day=self.day, start_time__lt=self.end_time, end_time__gt=self.start_time
+                **same_event, day=self.day, start_time__lt=self.end_time, end_time__gt=self.start_time
             )
             .exclude(pk=self.pk)
             .first()
@@ -199,8 +247,12 @@ class AgendaItem(models.Model):
             raise ValidationError(_("Ce créneau chevauche « %(title)s ».") % {"title": clash})
 
 
-class Attendance(models.Model):
-    """One person's answer for one day of a session, then whether they actually came."""
+class DayAnswer(models.Model):
+    """One person's answer for one day of an event, then whether they actually came.
+
+    Shared by the answers to a Lab's sessions and to the InterTransfo, which differ only in who
+    answers: an ambassador of the Lab, or someone invited from any Lab of the programme.
+    """
 
     class Response(models.TextChoices):
         PENDING = "pending", _("Sans réponse")
@@ -208,16 +260,24 @@ class Attendance(models.Model):
         NO = "no", _("Absent·e")
         MAYBE = "maybe", _("Pas sûr·e")
 
+    day = models.DateField(_("jour"))
+    response = models.CharField(_("réponse"), max_length=10, choices=Response.choices, default=Response.PENDING)
+    attended = models.BooleanField(_("présence constatée"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Attendance(DayAnswer):
+    """One ambassador's answer for one day of a session of their Lab, then whether they came."""
+
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("session")
     )
     ambassador = models.ForeignKey(
         Ambassador, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("participant·e")
     )
-    day = models.DateField(_("jour"))
-    response = models.CharField(_("réponse"), max_length=10, choices=Response.choices, default=Response.PENDING)
-    attended = models.BooleanField(_("présence constatée"), null=True, blank=True)
-    answered_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("présence")
@@ -233,6 +293,10 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.ambassador.full_name}, {self.day:%d/%m/%Y} : {self.get_response_display()}"
+
+    @property
+    def person_id(self):
+        return self.ambassador_id
 
     def clean(self):
         super().clean()
@@ -273,10 +337,125 @@ class Gathering(ScheduledEvent):
     def __str__(self):
         return f"InterTransfo #{self.number} {self.title}".strip()
 
+    def get_absolute_url(self):
+        return reverse("feeds:gathering_detail", kwargs={"programme_slug": self.programme.slug, "number": self.number})
+
     def clean(self):
         super().clean()
         if self.host_lab_id and self.programme_id and self.host_lab.programme_id != self.programme_id:
             raise ValidationError({"host_lab": _("Le labo hôte doit faire partie du programme.")})
+
+
+class GatheringInvitation(models.Model):
+    """Someone invited to an InterTransfo: a resident or host of a Lab of its programme, or an ambassador.
+
+    Made when the InterTransfo is announced. A person with an account is linked to it, an
+    ambassador to their row (both when known): one who joins after the invitation keeps it.
+    ``key`` names the person in the keys of the mails they get about this InterTransfo
+    (``user-<id>`` or ``ambassador-<id>``), so that each mail goes out once.
+    """
+
+    gathering = models.ForeignKey(
+        Gathering, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("InterTransfo")
+    )
+    key = models.CharField(_("clé"), max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="gathering_invitations",
+        verbose_name=_("compte"),
+    )
+    ambassador = models.ForeignKey(
+        Ambassador,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="gathering_invitations",
+        verbose_name=_("ambassadeur·rice"),
+    )
+    invited_at = models.DateTimeField(_("invité·e le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation à une InterTransfo")
+        verbose_name_plural = _("invitations aux InterTransfo")
+        ordering = ["gathering", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gathering", "key"],
+                name="gathering_invitation_unique_per_person",
+                violation_error_message=_("Cette personne est déjà invitée à cette InterTransfo."),
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(ambassador__isnull=False),
+                name="gathering_invitation_names_someone",
+                violation_error_message=_("Une invitation désigne un compte ou un·e ambassadeur·rice."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} — {self.gathering}"
+
+    @property
+    def full_name(self):
+        if self.ambassador_id:
+            return self.ambassador.full_name
+        return self.user.get_full_name() or self.user.email
+
+    @property
+    def email(self):
+        return self.ambassador.email if self.ambassador_id else self.user.email
+
+    @property
+    def first_name(self):
+        return self.ambassador.first_name if self.ambassador_id else self.user.first_name
+
+    @property
+    def is_active(self):
+        """Still someone to reach: an ambassador still active, an account still open."""
+        if self.ambassador_id and not self.ambassador.is_active:
+            return False
+        return not self.user_id or self.user.is_active
+
+    def belongs_to(self, user) -> bool:
+        return user.is_authenticated and (
+            self.user_id == user.pk or (self.ambassador_id is not None and self.ambassador.user_id == user.pk)
+        )
+
+
+class GatheringAttendance(DayAnswer):
+    """One invited person's answer for one day of an InterTransfo, then whether they came."""
+
+    invitation = models.ForeignKey(
+        GatheringInvitation, on_delete=models.CASCADE, related_name="answers", verbose_name=_("invitation")
+    )
+
+    class Meta:
+        verbose_name = _("présence à une InterTransfo")
+        verbose_name_plural = _("présences aux InterTransfo")
+        ordering = ["invitation", "day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "day"],
+                name="gathering_attendance_unique_per_person_and_day",
+                violation_error_message=_("Cette personne a déjà une réponse pour ce jour."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.invitation.full_name}, {self.day:%d/%m/%Y} : {self.get_response_display()}"
+
+    @property
+    def person_id(self):
+        return self.invitation_id
+
+    def clean(self):
+        super().clean()
+        if self.invitation_id and self.day:
+            gathering = self.invitation.gathering
+            if not gathering.start_date <= self.day <= gathering.end_date:
+                raise ValidationError({"day": _("Ce jour ne fait pas partie de l'InterTransfo.")})
 
 
 class SessionPhoto(models.Model):

@@ -1,10 +1,11 @@
-"""Reminders a week and a day before each announced session, each sent once per person.
+"""Reminders a week and a day before each announced session and InterTransfo, each sent once per person.
 
 Run every hour by Celery beat (``sessions.send_reminders``). A reminder is due in a window of
 days rather than on one day, so that a worker down for a day still sends it late rather than
-never; each mail's outbox key (``session-<pk>-reminder-7d-<person pk>``) makes any later run,
-or a second worker, send nothing more. People who answered "absent" for every day are left
-alone; the others — "present", "not sure" or no answer yet for at least one day — are reminded.
+never; each mail's outbox key (``session-<pk>-reminder-7d-<person pk>``, for an InterTransfo
+``gathering-<pk>-reminder-7d-<person key>``) makes any later run, or a second worker, send
+nothing more. People who answered "absent" for every day are left alone; the others —
+"present", "not sure" or no answer yet for at least one day — are reminded.
 """
 import datetime
 
@@ -14,16 +15,17 @@ from django.utils import timezone
 from ambassadors.models import Ambassador
 from outbox.models import OutgoingMail
 
-from .models import Attendance, EventStatus, Session
+from .gatherings import invitations_of, mail_invitations
+from .models import Attendance, EventStatus, Gathering, GatheringAttendance, Session
 from .services import agenda_by_day, queue_session_mail
 
 # (label, first day it is due, last day it is due), in days before the session's first day.
 REMINDERS = (("7d", 7, 5), ("1d", 1, 1))
 
 
-def reminder_due(session: Session, today: datetime.date) -> str | None:
-    """Which reminder ("7d" or "1d") a session is due for on ``today``, if any."""
-    days_left = (session.start_date - today).days
+def reminder_due(event, today: datetime.date) -> str | None:
+    """Which reminder ("7d" or "1d") a session or InterTransfo is due for on ``today``, if any."""
+    days_left = (event.start_date - today).days
     for label, earliest, latest in REMINDERS:
         if latest <= days_left <= earliest:
             return label
@@ -42,6 +44,14 @@ def people_to_remind(session: Session):
     )
 
 
+def invitations_to_remind(gathering: Gathering) -> list:
+    """People still invited to the InterTransfo who have not answered "absent" for every day."""
+    still_coming = GatheringAttendance.objects.filter(invitation=OuterRef("pk")).exclude(
+        response=GatheringAttendance.Response.NO
+    )
+    return [invitation for invitation in invitations_of(gathering).filter(Exists(still_coming)) if invitation.is_active]
+
+
 def send_due_reminders(today: datetime.date | None = None, *, base_url: str | None = None) -> int:
     """Queue the reminders due on ``today`` (the local date by default); the number queued.
 
@@ -49,11 +59,13 @@ def send_due_reminders(today: datetime.date | None = None, *, base_url: str | No
     """
     today = today or timezone.localdate()
     horizon = max(earliest for _label, earliest, _latest in REMINDERS)
-    sessions = Session.objects.filter(
-        status=EventStatus.ANNOUNCED, start_date__gt=today, start_date__lte=today + datetime.timedelta(days=horizon)
-    ).select_related("lab")
+    window = {
+        "status": EventStatus.ANNOUNCED,
+        "start_date__gt": today,
+        "start_date__lte": today + datetime.timedelta(days=horizon),
+    }
     queued = 0
-    for session in sessions:
+    for session in Session.objects.filter(**window).select_related("lab"):
         label = reminder_due(session, today)
         if label is None:
             continue
@@ -74,4 +86,15 @@ def send_due_reminders(today: datetime.date | None = None, *, base_url: str | No
                 base_url=base_url,
             )
             queued += mail is not None
+    for gathering in Gathering.objects.filter(**window).select_related("programme", "host_lab"):
+        label = reminder_due(gathering, today)
+        if label is None:
+            continue
+        queued += mail_invitations(
+            gathering,
+            invitations_to_remind(gathering),
+            kind=f"reminder-{label}",
+            event=f"reminder-{label}",
+            base_url=base_url,
+        )
     return queued

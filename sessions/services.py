@@ -36,7 +36,8 @@ from ambassadors.models import Ambassador
 from outbox.services import queue_mail
 from programmes.models import Visibility
 
-from .models import AgendaItem, Attendance, EventStatus, Session, SessionPhoto
+from . import answers as answers_module
+from .models import AgendaItem, Attendance, EventStatus, Gathering, Session, SessionPhoto
 
 RSVP_SALT = "sessions.rsvp"
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -52,12 +53,15 @@ AGENDA_FIELDS = ("day", "start_time", "end_time", "title", "kind", "description"
 
 
 class RsvpLinkInvalid(Exception):
-    """An answer link that cannot be used; ``reason`` is "unknown", "expired" or "cancelled"."""
+    """An answer link that cannot be used; ``reason`` is "unknown", "expired" or "cancelled".
 
-    def __init__(self, reason: str, session: Session | None = None):
+    ``event`` is the session or InterTransfo it was made for, when the link says it truly.
+    """
+
+    def __init__(self, reason: str, event=None):
         super().__init__(reason)
         self.reason = reason
-        self.session = session
+        self.event = event
 
 
 def rsvp_token(*, session: Session, ambassador: Ambassador) -> str:
@@ -90,21 +94,28 @@ def read_rsvp_token(token: str, *, session: Session, today: datetime.date | None
     return ambassador
 
 
-def _absolute(base_url: str | None, path: str) -> str:
+def absolute_url(base_url: str | None, path: str) -> str:
+    """``path`` on the site as the person who triggered the mail reached it, or on the configured site."""
     return (base_url or settings.WAGTAILADMIN_BASE_URL).rstrip("/") + path
 
 
-def agenda_by_day(session: Session) -> list[tuple[datetime.date, list[AgendaItem]]]:
-    """The session's days, each with its blocks in time order (one query)."""
-    items = list(session.agenda_items.select_related("case").order_by("day", "start_time"))
-    return [(day, [item for item in items if item.day == day]) for day in session.days]
+def agenda_by_day(event, items=None) -> list[tuple[datetime.date, list[AgendaItem]]]:
+    """The days of a session or an InterTransfo, each with its blocks in time order.
+
+    One query, or none when ``items`` (its blocks, already fetched) are given.
+    """
+    if items is None:
+        items = list(event.agenda_items.select_related("case").order_by("day", "start_time"))
+    else:
+        items = sorted(items, key=lambda item: (item.day, item.start_time))
+    return [(day, [item for item in items if item.day == day]) for day in event.days]
 
 
 def _subject(kind: str, session: Session) -> str:
     values = {
         "number": session.number,
         "lab": session.lab.name,
-        "dates": _dates_text(session),
+        "dates": dates_text(session),
     }
     subjects = {
         "announce": gettext("Session n° %(number)s de %(lab)s, %(dates)s : serez-vous là ?"),
@@ -117,12 +128,13 @@ def _subject(kind: str, session: Session) -> str:
     return subjects[kind] % values
 
 
-def _dates_text(session: Session) -> str:
-    if session.start_date == session.end_date:
-        return gettext("le %(day)s") % {"day": date_format(session.start_date, "DATE_FORMAT")}
+def dates_text(event) -> str:
+    """« le 3 mars 2017 » or « du 3 mars 2017 au 5 mars 2017 », for a session or an InterTransfo."""
+    if event.start_date == event.end_date:
+        return gettext("le %(day)s") % {"day": date_format(event.start_date, "DATE_FORMAT")}
     return gettext("du %(start)s au %(end)s") % {
-        "start": date_format(session.start_date, "DATE_FORMAT"),
-        "end": date_format(session.end_date, "DATE_FORMAT"),
+        "start": date_format(event.start_date, "DATE_FORMAT"),
+        "end": date_format(event.end_date, "DATE_FORMAT"),
     }
 
 
@@ -140,10 +152,10 @@ def queue_session_mail(
             "session": session,
             "lab": session.lab,
             "ambassador": ambassador,
-            "dates": _dates_text(session),
+            "dates": dates_text(session),
             "agenda_days": agenda_days if agenda_days is not None else agenda_by_day(session),
-            "session_url": _absolute(base_url, session.get_absolute_url()),
-            "rsvp_url": _absolute(
+            "session_url": absolute_url(base_url, session.get_absolute_url()),
+            "rsvp_url": absolute_url(
                 base_url,
                 reverse(
                     "lab_sessions:session_rsvp",
@@ -173,8 +185,9 @@ def invited_people(session: Session):
     )
 
 
-def _change_fingerprint(session: Session) -> str:
-    described = f"{session.start_date.isoformat()}|{session.end_date.isoformat()}|{session.place_name}|{session.place_address}"
+def change_fingerprint(event) -> str:
+    """A short digest of a session's or InterTransfo's dates and place, to key the mails about a change."""
+    described = f"{event.start_date.isoformat()}|{event.end_date.isoformat()}|{event.place_name}|{event.place_address}"
     return hashlib.sha256(described.encode()).hexdigest()[:12]
 
 
@@ -184,7 +197,7 @@ def _notify_invited(session: Session, *, kind: str, base_url: str | None = None)
         event = "cancel"
     else:
         # A key per state of the dates and place: each change goes out once, a repeat save mails no one.
-        event = f"{kind}-{_change_fingerprint(session)}"
+        event = f"{kind}-{change_fingerprint(session)}"
     agenda_days = agenda_by_day(session)
     queued = 0
     for ambassador in invited_people(session):
@@ -493,15 +506,20 @@ def delete_session_photo(*, photo: SessionPhoto) -> None:
 # --- Agenda -------------------------------------------------------------------------------
 
 
-def _check_agenda_case(session: Session, case) -> None:
-    if case is not None and case.lab_id != session.lab_id:
+def _check_agenda_case(event, case) -> None:
+    if case is None:
+        return
+    if isinstance(event, Gathering):
+        raise ValidationError({"case": gettext("Un temps d'InterTransfo ne porte pas sur le cas pratique d'un labo.")})
+    if case.lab_id != event.lab_id:
         raise ValidationError({"case": gettext("Ce cas pratique appartient à un autre labo que celui de la session.")})
 
 
 @transaction.atomic
 def add_agenda_item(
     *,
-    session: Session,
+    session: Session | None = None,
+    gathering: Gathering | None = None,
     day: datetime.date,
     start_time: datetime.time,
     end_time: datetime.time,
@@ -511,10 +529,19 @@ def add_agenda_item(
     case=None,
     facilitators: str = "",
 ) -> AgendaItem:
-    """Add a block to a day of the session; refused (ValidationError) outside its days or on an overlap."""
-    _check_agenda_case(session, case)
+    """Add a block to a day of a session or of an InterTransfo (give one of the two).
+
+    Refused (ValidationError), having saved nothing, outside the event's days, when it ends
+    before it starts, on an overlap with another block of the day, or for a case of another Lab
+    (an InterTransfo's blocks name no case).
+    """
+    if (session is None) == (gathering is None):
+        raise TypeError("add_agenda_item() takes a session or a gathering")
+    event = session or gathering
+    _check_agenda_case(event, case)
     item = AgendaItem(
         session=session,
+        gathering=gathering,
         day=day,
         start_time=start_time,
         end_time=end_time,
@@ -535,10 +562,11 @@ def update_agenda_item(*, item: AgendaItem, **changes) -> AgendaItem:
     unknown = set(changes) - set(AGENDA_FIELDS)
     if unknown:
         raise TypeError(f"update_agenda_item() got unexpected fields: {sorted(unknown)}")
-    current = AgendaItem.objects.select_for_update().select_related("session").get(pk=item.pk)
+    # Only the block is locked: PostgreSQL cannot lock the empty side of an outer join.
+    current = AgendaItem.objects.select_for_update(of=("self",)).select_related("session", "gathering").get(pk=item.pk)
     for field, value in changes.items():
         setattr(current, field, value)
-    _check_agenda_case(current.session, current.case)
+    _check_agenda_case(current.event, current.case)
     current.full_clean()
     current.save()
     return current
@@ -565,7 +593,9 @@ def move_agenda_item(*, item: AgendaItem, direction: str) -> AgendaItem | None:
     if direction not in ("up", "down"):
         raise ValidationError(gettext("Déplacement inconnu : vers le haut ou vers le bas seulement."))
     day_items = list(
-        AgendaItem.objects.select_for_update().filter(session_id=item.session_id, day=item.day).order_by("start_time", "pk")
+        AgendaItem.objects.select_for_update()
+        .filter(session_id=item.session_id, gathering_id=item.gathering_id, day=item.day)
+        .order_by("start_time", "pk")
     )
     index = next(position for position, candidate in enumerate(day_items) if candidate.pk == item.pk)
     other_index = index - 1 if direction == "up" else index + 1
@@ -602,29 +632,11 @@ def answer_attendance(
     today = today or timezone.localdate()
     if ambassador.lab_id != session.lab_id or not ambassador.is_active:
         raise ValidationError(gettext("Cette personne ne fait pas partie du labo de la session."))
-    if session.status == EventStatus.CANCELLED:
-        raise ValidationError(gettext("Cette session est annulée : il n'y a plus rien à répondre."))
-    if session.end_date < today:
-        raise ValidationError(gettext("Cette session est passée : les réponses sont closes."))
-    allowed = {Attendance.Response.YES, Attendance.Response.NO, Attendance.Response.MAYBE}
-    for day, response in answers.items():
-        if day not in session.days:
-            raise ValidationError(gettext("Ce jour ne fait pas partie de la session."))
-        if response not in allowed:
-            raise ValidationError(gettext("Réponse inconnue : présent·e, absent·e ou pas sûr·e."))
-    now = timezone.now()
+    answers_module.check_answers(session, answers, today=today)
     rows = {row.day: row for row in Attendance.objects.select_for_update().filter(session=session, ambassador=ambassador)}
-    changed, created = [], []
-    for day, response in answers.items():
-        row = rows.get(day)
-        if row is None:
-            created.append(Attendance(session=session, ambassador=ambassador, day=day, response=response, answered_at=now))
-        elif row.response != response:
-            row.response, row.answered_at = response, now
-            changed.append(row)
-    Attendance.objects.bulk_update(changed, ["response", "answered_at"])
-    Attendance.objects.bulk_create(created)
-    return sorted([*rows.values(), *created], key=lambda row: row.day)
+    return answers_module.save_answers(
+        Attendance, rows, answers, build=lambda **values: Attendance(session=session, ambassador=ambassador, **values)
+    )
 
 
 @transaction.atomic
@@ -635,33 +647,22 @@ def record_attendance(*, session: Session, marks: dict, today: datetime.date | N
     people of the session's Lab and days of the session are accepted; from its first day on.
     Returns the number of rows changed. Raises ValidationError, having saved nothing.
     """
-    today = today or timezone.localdate()
-    if session.status == EventStatus.CANCELLED:
-        raise ValidationError(gettext("Cette session est annulée : il n'y a pas de présences à noter."))
-    if session.start_date > today:
-        raise ValidationError(gettext("Les présences se notent à partir du premier jour de la session."))
+    answers_module.check_marks(session, marks, today=today or timezone.localdate())
     people_ids = {person_id for person_id, _day in marks}
     known = set(Ambassador.objects.filter(lab_id=session.lab_id, pk__in=people_ids).values_list("pk", flat=True))
     if people_ids - known:
         raise ValidationError(gettext("Une des personnes cochées ne fait pas partie du labo de la session."))
-    if any(day not in session.days for _person_id, day in marks):
-        raise ValidationError(gettext("Ce jour ne fait pas partie de la session."))
     rows = {
         (row.ambassador_id, row.day): row
         for row in Attendance.objects.select_for_update().filter(session=session, ambassador_id__in=people_ids)
     }
-    changed, created = [], []
-    for (person_id, day), attended in marks.items():
-        row = rows.get((person_id, day))
-        if row is None:
-            if attended is not None:
-                created.append(Attendance(session=session, ambassador_id=person_id, day=day, attended=attended))
-        elif row.attended != attended:
-            row.attended = attended
-            changed.append(row)
-    Attendance.objects.bulk_update(changed, ["attended"])
-    Attendance.objects.bulk_create(created)
-    if session.status in (EventStatus.DRAFT, EventStatus.ANNOUNCED):
-        session.status = EventStatus.HELD
-        session.save(update_fields=["status", "updated_at"])
-    return len(changed) + len(created)
+    written = answers_module.save_marks(
+        Attendance,
+        rows,
+        marks,
+        build=lambda person_id, day, attended: Attendance(
+            session=session, ambassador_id=person_id, day=day, attended=attended
+        ),
+    )
+    answers_module.mark_held(session)
+    return written

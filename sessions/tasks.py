@@ -1,4 +1,4 @@
-"""Celery tasks of the sessions: the hourly reminders (see sessions.reminders)."""
+"""Celery tasks of the sessions: the hourly reminders of sessions and InterTransfo (see sessions.reminders)."""
 from celery import shared_task
 
 from .reminders import send_due_reminders

@@ -110,3 +110,14 @@ def make_gathering(programme=None, **overrides):
         "end_date": start + datetime.timedelta(days=1),
     }
     return Gathering.objects.create(programme=programme, **{**defaults, **overrides})
+
+
+def make_gathering_item(gathering, **overrides):
+    """A block of an InterTransfo's agenda, on its first day by default."""
+    defaults = {
+        "day": gathering.start_date,
+        "start_time": datetime.time(9, 30),
+        "end_time": datetime.time(11, 0),
+        "title": "Plénière",
+    }
+    return AgendaItem.objects.create(gathering=gathering, **{**defaults, **overrides})

@@ -27,11 +27,11 @@ EDITOR_TEMPLATE = "sessions/partials/agenda_editor.html"
 
 
 def add_form(session, day, data=None):
-    return AgendaItemForm(data, session=session, fixed_day=day, auto_id=f"id_add-{day.isoformat()}_%s")
+    return AgendaItemForm(data, event=session, fixed_day=day, auto_id=f"id_add-{day.isoformat()}_%s")
 
 
 def edit_form(item, data=None, *, autofocus=False):
-    form = AgendaItemForm(data, session=item.session, instance=item, auto_id=f"id_edit-{item.pk}_%s")
+    form = AgendaItemForm(data, event=item.session, instance=item, auto_id=f"id_edit-{item.pk}_%s")
     if autofocus:
         form.fields["day"].widget.attrs["autofocus"] = True
     return form
@@ -100,9 +100,9 @@ class AgendaEditorView(AgendaMixin, View):
 
 class AgendaItemAddView(AgendaMixin, View):
     def get(self, request, *args, **kwargs):
-        day = _safe_date(request.GET.get("jour"))
+        day = safe_date(request.GET.get("jour"))
         day = day if day in self.session.days else self.session.start_date
-        form = AgendaItemForm(session=self.session, initial={"day": day})
+        form = AgendaItemForm(event=self.session, initial={"day": day})
         return self.form_page(form, title=gettext("Ajouter un temps au programme"))
 
     def post(self, request, *args, **kwargs):
@@ -110,7 +110,7 @@ class AgendaItemAddView(AgendaMixin, View):
             day = _posted_day(request.POST, self.session)
             form = add_form(self.session, day, request.POST)
         else:
-            form = AgendaItemForm(request.POST, session=self.session)
+            form = AgendaItemForm(request.POST, event=self.session)
         if form.is_valid():
             try:
                 item = services.add_agenda_item(session=self.session, **form.service_arguments())
@@ -129,11 +129,11 @@ class AgendaItemAddView(AgendaMixin, View):
 
 def _posted_day(data, session):
     """The day whose « add » form was used; a day not of the session shows its error on the first."""
-    day = _safe_date(data.get("day"))
+    day = safe_date(data.get("day"))
     return day if day in session.days else session.start_date
 
 
-def _safe_date(value):
+def safe_date(value):
     try:
         return parse_date(value or "")
     except ValueError:  # well-formed but impossible, such as 2016-02-31

@@ -16,29 +16,34 @@ from ambassadors.models import Ambassador
 from programmes.rules import runs_lab
 
 from .. import services
+from ..answers import answers_open
 from ..forms import AnswerForm, AttendanceMarksForm, add_service_errors
 from ..models import Attendance, EventStatus, Session
 from .editor import LabRunMixin, SessionRunMixin
 
 
 class PerDayAnswerMixin:
-    """One person's answers for each day of ``self.session``: shown, checked, saved.
+    """One person's answers for each day of ``self.event`` (a session or an InterTransfo): shown, checked, saved.
 
-    The two ways in (the session page, logged in; the mail's signed link) differ only in who
-    the person is and where a saved answer leads (``answer_saved``).
+    The ways in (the event's page, logged in; the mail's signed link) differ only in who the
+    person is and where a saved answer leads (``answer_saved``); a session and an InterTransfo
+    differ in where the answers are kept (``rows`` and ``save_answers``).
     """
 
     def rows(self):
-        return Attendance.objects.filter(session=self.session, ambassador=self.person)
+        raise NotImplementedError
+
+    def save_answers(self, answers):
+        raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
-        return self.render(AnswerForm(session=self.session, rows=self.rows()))
+        return self.render(AnswerForm(event=self.event, rows=self.rows()))
 
     def post(self, request, *args, **kwargs):
-        form = AnswerForm(request.POST, session=self.session, rows=self.rows())
+        form = AnswerForm(request.POST, event=self.event, rows=self.rows())
         if form.is_valid():
             try:
-                services.answer_attendance(session=self.session, ambassador=self.person, answers=form.answers())
+                self.save_answers(form.answers())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -46,7 +51,21 @@ class PerDayAnswerMixin:
         return self.render(form, status=400)
 
 
-class AnswerView(PerDayAnswerMixin, View):
+class SessionAnswerMixin(PerDayAnswerMixin):
+    """A session's answers: one ambassador of its Lab (``self.person``)."""
+
+    @property
+    def event(self):
+        return self.session
+
+    def rows(self):
+        return Attendance.objects.filter(session=self.session, ambassador=self.person)
+
+    def save_answers(self, answers):
+        services.answer_attendance(session=self.session, ambassador=self.person, answers=answers)
+
+
+class AnswerView(SessionAnswerMixin, View):
     """A person of the Lab answers for themself; those who run the Lab may answer for anyone of it.
 
     The person is named by ``personne`` (an id); without it, it is the user's own row in the Lab.
@@ -93,7 +112,7 @@ class AnswerView(PerDayAnswerMixin, View):
             "for_self": self.person.user_id == self.request.user.pk,
             "form": form,
             "errors": errors,
-            "open": _answers_open(self.session),
+            "open": answers_open(self.session),
         }
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
@@ -105,12 +124,7 @@ class AnswerView(PerDayAnswerMixin, View):
         return redirect(self.session.get_absolute_url() + "#presence")
 
 
-def _answers_open(session, today=None):
-    today = today or timezone.localdate()
-    return session.status not in (EventStatus.CANCELLED, EventStatus.HELD) and session.end_date >= today
-
-
-class RsvpView(PerDayAnswerMixin, View):
+class RsvpView(SessionAnswerMixin, View):
     """The answer link of an invitation mail: no login, the signed link says who answers.
 
     Opening it (GET) changes nothing, so a mail scanner following it does no harm.
@@ -138,7 +152,7 @@ class RsvpView(PerDayAnswerMixin, View):
                 raise services.RsvpLinkInvalid("unknown")
             self.person = services.read_rsvp_token(kwargs["token"], session=self.session)
         except services.RsvpLinkInvalid as invalid:
-            context = {"reason": invalid.reason, "explanation": self.explanations[invalid.reason], "session": invalid.session}
+            context = {"reason": invalid.reason, "explanation": self.explanations[invalid.reason], "event": invalid.event}
             status = 404 if invalid.reason == "unknown" else 410
             return TemplateResponse(request, self.unavailable_template_name, context, status=status)
         return super().dispatch(request, *args, **kwargs)
@@ -172,7 +186,7 @@ class SessionAttendanceView(SessionRunMixin, View):
             .filter(Q(is_active=True) | Q(pk__in=with_rows))
             .order_by("last_name", "first_name", "pk")
         )
-        return AttendanceMarksForm(data, session=self.session, people=people, rows=rows)
+        return AttendanceMarksForm(data, event=self.session, people=people, rows=rows)
 
     def context(self, form, **kwargs):
         today = timezone.localdate()

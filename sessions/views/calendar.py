@@ -185,10 +185,23 @@ class TimelineEntry:
     place: str = ""
     status: str = ""
     status_label: str = ""
+    continued: bool = False  # it began in an earlier month
+
+
+def _months_of(start, end):
+    """The first day of each month from ``start``'s to ``end``'s."""
+    month = _month_start(start)
+    while month <= end:
+        yield month
+        month = _add_months(month, 1)
 
 
 class TimelineView(LabCalendarMixin, TemplateView):
-    """The whole Lab period, one row per month, with its sessions, the InterTransfo, and today."""
+    """The whole Lab period, one row per month, with its sessions, the InterTransfo, and today.
+
+    An event across the end of a month shows under each month it touches, marked as going on
+    in the later ones.
+    """
 
     template_name = "sessions/calendar/timeline.html"
 
@@ -199,44 +212,48 @@ class TimelineView(LabCalendarMixin, TemplateView):
         gatherings = self.attach_programme(
             self.programme_gatherings().filter(start_date__lte=lab.end_date, end_date__gte=lab.start_date)
         )
+        events = [
+            (
+                "session",
+                session,
+                gettext("Session n° %(number)s") % {"number": session.number},
+                session.get_absolute_url(),
+            )
+            for session in sessions
+        ] + [
+            (
+                "gathering",
+                gathering,
+                gettext("InterTransfo n° %(number)s") % {"number": gathering.number},
+                gathering_url(gathering),
+            )
+            for gathering in gatherings
+        ]
         by_month = {}
-        for session in sessions:
-            by_month.setdefault(_month_start(session.start_date), []).append(
-                TimelineEntry(
-                    "session",
-                    session.start_date,
-                    session.end_date,
-                    gettext("Session n° %(number)s") % {"number": session.number},
-                    session.get_absolute_url(),
-                    session.place_name,
-                    session.status,
-                    session.get_status_display(),
+        for kind, event, title, url in events:
+            for month in _months_of(event.start_date, event.end_date):
+                by_month.setdefault(month, []).append(
+                    TimelineEntry(
+                        kind,
+                        event.start_date,
+                        event.end_date,
+                        title,
+                        url,
+                        event.place_name,
+                        event.status,
+                        event.get_status_display(),
+                        continued=month != _month_start(event.start_date),
+                    )
                 )
-            )
-        for gathering in gatherings:
-            by_month.setdefault(_month_start(gathering.start_date), []).append(
-                TimelineEntry(
-                    "gathering",
-                    gathering.start_date,
-                    gathering.end_date,
-                    gettext("InterTransfo n° %(number)s") % {"number": gathering.number},
-                    gathering_url(gathering),
-                    gathering.place_name,
-                    gathering.status,
-                    gathering.get_status_display(),
-                )
-            )
         if lab.start_date <= today <= lab.end_date:
             by_month.setdefault(_month_start(today), []).append(
                 TimelineEntry("today", today, today, gettext("Aujourd'hui"))
             )
         months = []
-        month = _month_start(lab.start_date)
-        while month <= lab.end_date:
+        for month in _months_of(lab.start_date, lab.end_date):
             # "today" sorts after the events starting that day: they are still to come or going on.
             entries = sorted(by_month.get(month, []), key=lambda entry: (entry.start, entry.kind == "today"))
             months.append({"month": month, "entries": entries, "is_current": month == _month_start(today)})
-            month = _add_months(month, 1)
         context.update(months=months, view_name="timeline")
         return context
 

@@ -89,7 +89,7 @@ class SessionDetailView(SessionReadMixin, DetailView):
         if me is not None:
             my_rows = [row for row in rows if row.ambassador_id == me.pk]
             context["my_rows"] = my_rows
-            context["answer_form"] = AnswerForm(session=session, rows=my_rows, auto_id="id_answer_%s")
+            context["answer_form"] = AnswerForm(event=session, rows=my_rows, auto_id="id_answer_%s")
         return context
 
 

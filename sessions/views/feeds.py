@@ -27,6 +27,7 @@ from ..ical import (
     sessions_of_person,
     user_of_token,
     with_feed_details,
+    with_gathering_feed_details,
 )
 from ..models import Gathering, Session
 
@@ -62,7 +63,7 @@ class LabFeedView(View):
         if lab is None or not may_open_lab(user, lab):
             raise Http404
         sessions = with_feed_details(Session.objects.visible_to(user).filter(lab=lab)).order_by("start_date")
-        gatherings = Gathering.objects.filter(programme=lab.programme).select_related("programme", "host_lab")
+        gatherings = with_gathering_feed_details(Gathering.objects.filter(programme=lab.programme))
         return calendar_response(
             request,
             uid=f"lab-{lab.pk}@transfo",
@@ -81,7 +82,7 @@ class PersonalFeedView(View):
         if user is None:
             raise Http404
         sessions = with_feed_details(sessions_of_person(user)).order_by("start_date", "lab_id")
-        gatherings = gatherings_visible_to(user).select_related("programme", "host_lab").order_by("start_date")
+        gatherings = with_gathering_feed_details(gatherings_visible_to(user)).order_by("start_date")
         return calendar_response(
             request,
             uid=f"person-{user.pk}@transfo",

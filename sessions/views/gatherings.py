@@ -3,9 +3,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -13,15 +15,21 @@ from django.views.generic import TemplateView
 
 from programmes.models import Lab, Programme
 
+from ..answers import answers_open
+from ..forms import AgendaItemForm, AnswerForm, add_service_errors, day_label
 from ..gatherings import (
     announce_gathering,
     gathering_url,
+    invitation_of,
+    invitations_of,
     may_plan_gatherings,
     plan_gathering,
     programmes_of,
     update_gathering,
 )
-from ..models import Gathering
+from ..models import AgendaItem, EventStatus, Gathering, GatheringAttendance
+from ..services import add_agenda_item, delete_agenda_item, update_agenda_item
+from .agenda import safe_date
 from .planner import DateInput
 
 
@@ -66,10 +74,11 @@ class ProgrammeMixin:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
-    def get_gathering(self):
+    def get_gathering(self, *prefetches):
         gathering = (
             Gathering.objects.filter(programme=self.programme, number=self.kwargs["number"])
             .select_related("host_lab")
+            .prefetch_related(*prefetches)
             .first()
         )
         if gathering is None:
@@ -135,12 +144,81 @@ class GatheringListView(ProgrammeMixin, TemplateView):
 
 
 class GatheringDetailView(ProgrammeMixin, TemplateView):
+    """An InterTransfo's page: its days and agenda, the reader's own answer, the answers so far.
+
+    Everyone of the programme reads it and sees how many answered what; its coordination also
+    sees who answered what, edits the agenda (a form per day, no JavaScript needed) and notes
+    who came. Its cost does not depend on the number of blocks or of people invited.
+    """
+
     template_name = "sessions/gatherings/detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["gathering"] = self.get_gathering()
+        gathering = self.get_gathering(
+            Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("day", "start_time"))
+        )
+        items = list(gathering.agenda_items.all())
+        today = timezone.localdate()
+        context.update(
+            gathering=gathering,
+            agenda_days=[
+                {"day": day, "label": day_label(day), "items": [item for item in items if item.day == day]}
+                for day in gathering.days
+            ],
+            answers_open=gathering.status == EventStatus.ANNOUNCED and answers_open(gathering, today),
+            started=gathering.start_date <= today,
+        )
+        me = invitation_of(gathering, self.request.user)
+        if me is not None:
+            me.gathering = gathering
+            my_rows = list(me.answers.order_by("day"))
+            context.update(me=me, my_rows=my_rows, answer_form=AnswerForm(event=gathering, rows=my_rows, auto_id="id_answer_%s"))
+        context["answer_counts"] = answer_counts(gathering)
+        if self.may_plan:
+            invitations = list(
+                invitations_of(gathering).prefetch_related(
+                    Prefetch("answers", queryset=GatheringAttendance.objects.order_by("day"))
+                )
+            )
+            context["answer_table"] = [
+                (invitation, [{row.day: row for row in invitation.answers.all()}.get(day) for day in gathering.days])
+                for invitation in invitations
+            ]
+            for entry in context["agenda_days"]:
+                day = entry["day"]
+                entry["add_form"] = AgendaItemForm(event=gathering, fixed_day=day, auto_id=f"id_add-{day.isoformat()}_%s")
         return context
+
+
+def answer_counts(gathering) -> list[dict]:
+    """Per day, how many answered present, not sure, absent, nothing yet, and came (one query)."""
+    totals = {
+        (row["day"], row["response"], row["attended"]): row["count"]
+        for row in GatheringAttendance.objects.filter(invitation__gathering=gathering)
+        .values("day", "response", "attended")
+        .annotate(count=Count("pk"))
+        .order_by()
+    }
+    counts = []
+    for day in gathering.days:
+        of_day = {key: count for key, count in totals.items() if key[0] == day}
+        counts.append(
+            {
+                "day": day,
+                **{
+                    name: sum(count for (_day, response, _came), count in of_day.items() if response == value)
+                    for name, value in (
+                        ("yes", GatheringAttendance.Response.YES),
+                        ("maybe", GatheringAttendance.Response.MAYBE),
+                        ("no", GatheringAttendance.Response.NO),
+                        ("pending", GatheringAttendance.Response.PENDING),
+                    )
+                },
+                "attended": sum(count for (_day, _response, came), count in of_day.items() if came is True),
+            }
+        )
+    return counts
 
 
 class GatheringFormView(ProgrammeMixin, TemplateView):
@@ -221,3 +299,95 @@ class GatheringAnnounceView(ProgrammeMixin, View):
             messages.info(request, gettext("Tout le monde avait déjà reçu l'invitation : aucun nouvel envoi."))
         return redirect(gathering_url(gathering))
 
+
+# --- Agenda -------------------------------------------------------------------------------
+# Simpler than a session's htmx editor: each action is a page of its own or a form on the
+# InterTransfo's page, and leads back to the day it changed.
+
+
+class GatheringAgendaMixin(ProgrammeMixin):
+    """The agenda of an InterTransfo, for its coordination; ``pk`` (when in the URL) is one of its blocks."""
+
+    requires_planning = True
+    item = None
+
+    def resolve(self):
+        self.gathering = self.get_gathering()
+        if "pk" in self.kwargs:
+            # A block of another InterTransfo, or one that does not exist, is the same 404.
+            self.item = AgendaItem.objects.filter(gathering=self.gathering, pk=self.kwargs["pk"]).first()
+            if self.item is None:
+                raise Http404
+            self.item.gathering = self.gathering
+
+    def back_url(self, anchor="programme"):
+        return f"{gathering_url(self.gathering)}#{anchor}"
+
+    def form_page(self, form, *, status=200):
+        context = self.get_context_data(gathering=self.gathering, form=form, item=self.item)
+        return self.render_to_response(context, status=status)
+
+
+class GatheringAgendaAddView(GatheringAgendaMixin, TemplateView):
+    """Add a block to a day (``?jour=`` picks the day shown first)."""
+
+    template_name = "sessions/gatherings/agenda_item_form.html"
+
+    def get(self, request, *args, **kwargs):
+        self.resolve()
+        day = safe_date(request.GET.get("jour"))
+        day = day if day in self.gathering.days else self.gathering.start_date
+        return self.form_page(AgendaItemForm(event=self.gathering, initial={"day": day}))
+
+    def post(self, request, *args, **kwargs):
+        self.resolve()
+        form = AgendaItemForm(request.POST, event=self.gathering)
+        if form.is_valid():
+            try:
+                item = add_agenda_item(gathering=self.gathering, **form.service_arguments())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    gettext("« %(title)s » ajouté au %(day)s.")
+                    % {"title": item.title, "day": date_format(item.day, "l j F")},
+                )
+                return redirect(self.back_url(f"jour-{item.day.isoformat()}"))
+        return self.form_page(form, status=400)
+
+
+class GatheringAgendaEditView(GatheringAgendaMixin, TemplateView):
+    template_name = "sessions/gatherings/agenda_item_form.html"
+
+    def get(self, request, *args, **kwargs):
+        self.resolve()
+        return self.form_page(AgendaItemForm(event=self.gathering, instance=self.item))
+
+    def post(self, request, *args, **kwargs):
+        self.resolve()
+        # A copy: a form being checked changes its instance, and the page shows the saved title.
+        form = AgendaItemForm(request.POST, event=self.gathering, instance=AgendaItem.objects.get(pk=self.item.pk))
+        if form.is_valid():
+            try:
+                item = update_agenda_item(item=self.item, **form.service_arguments())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, gettext("« %(title)s » enregistré.") % {"title": item.title})
+                return redirect(self.back_url(f"temps-{item.pk}"))
+        return self.form_page(form, status=400)
+
+
+class GatheringAgendaDeleteView(GatheringAgendaMixin, TemplateView):
+    template_name = "sessions/gatherings/agenda_item_delete.html"
+
+    def get(self, request, *args, **kwargs):
+        self.resolve()
+        return self.render_to_response(self.get_context_data(gathering=self.gathering, item=self.item))
+
+    def post(self, request, *args, **kwargs):
+        self.resolve()
+        delete_agenda_item(item=self.item)
+        messages.success(request, gettext("« %(title)s » retiré du programme.") % {"title": self.item.title})
+        return redirect(self.back_url(f"jour-{self.item.day.isoformat()}"))

@@ -193,6 +193,53 @@ def test_timeline_has_one_row_per_month_of_the_lab_with_its_sessions_and_gatheri
     assert [kind for entries in by_month.values() for kind, _ in entries].count("gathering") == 1
 
 
+def test_timeline_shows_a_session_across_two_months_under_both(client, world):
+    lab = world["lab_a"]
+    session = make_session(lab, number=5, start_date=datetime.date(2017, 5, 31), end_date=datetime.date(2017, 6, 2))
+    make_gathering(world["programme"], start_date=datetime.date(2017, 6, 30), end_date=datetime.date(2017, 7, 1))
+    client.force_login(world["ambassador_a"])
+
+    response = client.get(url("calendar:timeline", lab))
+
+    by_month = {
+        row["month"]: [(entry.title, entry.continued) for entry in row["entries"]] for row in response.context["months"]
+    }
+    assert by_month[datetime.date(2017, 5, 1)] == [("Session n° 5", False)]
+    assert by_month[datetime.date(2017, 6, 1)] == [("Session n° 5", True), ("InterTransfo n° 1", False)]
+    assert by_month[datetime.date(2017, 7, 1)] == [("InterTransfo n° 1", True)]
+    page = response.content.decode()
+    assert page.count(f'href="{session.get_absolute_url()}"') == 2
+    assert "31 mai</time>–<time" in page
+
+
+def test_timeline_query_count_is_the_same_with_sessions_across_months(client, world):
+    lab = world["lab_a"]
+    client.force_login(world["resident_a"])
+    make_session(lab, number=0, start_date=datetime.date(2017, 2, 6), end_date=datetime.date(2017, 2, 7))
+    within = queries_of(client, url("calendar:timeline", lab))
+    for number, month in enumerate(range(3, 12), start=1):
+        last = (datetime.date(2017, month + 1, 1) - DAY)
+        make_session(lab, number=number, start_date=last, end_date=last + DAY)
+
+    across = queries_of(client, url("calendar:timeline", lab))
+
+    assert across == within
+
+
+def test_month_shows_a_session_across_two_months_in_both(client, world):
+    lab = world["lab_a"]
+    make_session(lab, number=5, start_date=datetime.date(2017, 5, 31), end_date=datetime.date(2017, 6, 2))
+    client.force_login(world["ambassador_a"])
+
+    may = entries_by_day(client.get(url("calendar:month", lab, mois="2017-05")))
+    june = entries_by_day(client.get(url("calendar:month", lab, mois="2017-06")))
+
+    assert [entry.detail for entry in may[datetime.date(2017, 5, 31)]] == ["jour 1/3"]
+    assert [entry.detail for day in (datetime.date(2017, 6, 1), datetime.date(2017, 6, 2)) for entry in june[day]] == [
+        "jour 2/3", "jour 3/3",
+    ]
+
+
 def test_timeline_marks_today_inside_the_lab_period(client):
     today = timezone.localdate()
     lab = make_lab(start_date=today - 100 * DAY, end_date=today + 300 * DAY)

@@ -15,6 +15,7 @@ from ..factories import (
     make_agenda_item,
     make_ambassador,
     make_gathering,
+    make_gathering_item,
     make_lab,
     make_programme,
     make_session,
@@ -141,6 +142,48 @@ def test_lab_feed_includes_the_programme_gatherings_day_by_day(client, world):
         f"InterTransfo n° {gathering.number} — Faire labo ensemble (jour 2/2)",
     ]
     assert "Accueillie par La Transfo de Metz" in str(events[0]["DESCRIPTION"])
+
+
+def test_lab_feed_gives_a_gathering_day_its_hours_and_agenda(client, world):
+    gathering = make_gathering(
+        world["programme"], start_date=datetime.date(2017, 6, 19), end_date=datetime.date(2017, 6, 20),
+    )
+    make_gathering_item(gathering, day=gathering.start_date, start_time=datetime.time(10), end_time=datetime.time(12, 30),
+                        title="Plénière d'ouverture")
+    make_gathering_item(gathering, day=gathering.start_date, start_time=datetime.time(14), end_time=datetime.time(18),
+                        title="Ateliers croisés")
+    client.force_login(world["ambassador_b"])
+
+    first_day, second_day = [
+        event for event in events_of(client.get(lab_feed_url(world["lab_b"]))) if "gathering" in event["UID"]
+    ]
+
+    assert (first_day.start, first_day.end) == (
+        datetime.datetime(2017, 6, 19, 10, tzinfo=PARIS), datetime.datetime(2017, 6, 19, 18, tzinfo=PARIS),
+    )
+    assert str(first_day["DESCRIPTION"]).splitlines()[:2] == ["10:00–12:30 Plénière d'ouverture", "14:00–18:00 Ateliers croisés"]
+    assert (second_day.start, second_day.end) == (datetime.date(2017, 6, 20), datetime.date(2017, 6, 21))
+
+
+def test_feeds_query_count_does_not_grow_with_the_gatherings(client, world):
+    lab = world["lab_a"]
+    client.force_login(world["ambassador_a"])
+    token = client.get(reverse("feeds:subscription")).context["personal_url"].rsplit("/", 1)[-1].removesuffix(".ics")
+    addresses = [lab_feed_url(lab), reverse("feeds:personal", kwargs={"token": token})]
+    make_gathering_item(make_gathering(world["programme"], start_date=datetime.date(2017, 1, 9)))
+    with CaptureQueriesContext(connection) as one:
+        for address in addresses:
+            client.get(address)
+    for week in range(2, 12):
+        gathering = make_gathering(world["programme"], start_date=datetime.date(2017, 1, 2) + week * datetime.timedelta(weeks=1))
+        make_gathering_item(gathering)
+        make_gathering_item(gathering, start_time=datetime.time(14), end_time=datetime.time(15))
+
+    with CaptureQueriesContext(connection) as eleven:
+        responses = [client.get(address) for address in addresses]
+
+    assert [sum("gathering" in event["UID"] for event in events_of(response)) for response in responses] == [22, 22]
+    assert len(eleven) == len(one)
 
 
 def test_lab_feed_shows_another_lab_only_its_shared_sessions(client, world):
