@@ -28,7 +28,7 @@ from ambassadors.models import Ambassador
 from cases.models import DigestPreference, ProgressEntry, StageChange
 from outbox.models import OutgoingMail
 from programmes.models import LabMembership
-from sessions.models import Attendance
+from sessions.models import Attendance, GatheringAttendance, GatheringInvitation
 
 logger = logging.getLogger("transfo.accounts")
 
@@ -110,6 +110,14 @@ def export_personal_data(*, user) -> dict:
         .prefetch_related("attachments")
         .order_by("entry_date", "created_at")
     )
+    # An invitation may hang on the account or on one of the person's ambassador rows.
+    gathering_invitations = (
+        GatheringInvitation.objects.filter(Q(user=user) | Q(ambassador__user=user))
+        .select_related("gathering")
+        .prefetch_related(Prefetch("answers", queryset=GatheringAttendance.objects.order_by("day")))
+        .order_by("gathering__start_date")
+        .distinct()
+    )
     stage_changes = StageChange.objects.filter(changed_by=user).select_related("case__lab").order_by("changed_at")
     addresses = addresses_of(user)
     return {
@@ -176,6 +184,17 @@ def export_personal_data(*, user) -> dict:
                 ],
             }
             for row in ambassadorships
+        ],
+        "intertransfo_answers": [
+            {
+                "gathering": str(invitation.gathering),
+                "invited_at": invitation.invited_at,
+                "days": [
+                    {"day": answer.day, "response": answer.response, "attended": answer.attended, "answered_at": answer.answered_at}
+                    for answer in invitation.answers.all()
+                ],
+            }
+            for invitation in gathering_invitations
         ],
         "journal_entries": [
             {

@@ -19,12 +19,13 @@ from ambassadors.models import Ambassador
 from cases.models import DigestPreference, ProgressEntry, StageChange
 from outbox.models import OutgoingMail
 from programmes.models import LabMembership
-from sessions.models import Attendance
+from sessions.models import Attendance, GatheringAttendance, GatheringInvitation
 
 from ..factories import (
     make_ambassador,
     make_case,
     make_entry,
+    make_gathering,
     make_lab,
     make_resident,
     make_session,
@@ -90,6 +91,9 @@ def test_export_is_a_json_attachment_with_the_person_own_data(client, person, la
     OutgoingMail.objects.create(to=person.email, subject="Invitation à la session #3", body_text="Votre code : 481516")
     OutgoingMail.objects.create(to=colleague.email, subject="Rappel pour Dominique", body_text="…")
     DigestPreference.objects.create(user=person, frequency=DigestPreference.Frequency.WEEKLY)
+    gathering = make_gathering(lab.programme, title="Lille")
+    invitation = GatheringInvitation.objects.create(gathering=gathering, key=f"ambassador-{row.pk}", ambassador=row)
+    GatheringAttendance.objects.create(invitation=invitation, day=gathering.start_date, response="no")
     client.force_login(person)
 
     response, data = download(client)
@@ -104,6 +108,7 @@ def test_export_is_a_json_attachment_with_the_person_own_data(client, person, la
     assert [answer["response"] for answer in data["ambassadorships"][0]["attendances"]] == ["yes"]
     assert [mail["subject"] for mail in data["mails_received"]] == ["Invitation à la session #3"]
     assert data["case_digest_frequency"] == "weekly"
+    assert [[day["response"] for day in answer["days"]] for answer in data["intertransfo_answers"]] == [["no"]]
 
 
 def test_export_holds_no_password_hash_no_mail_body_and_nobody_else(client, person, lab, colleague):
