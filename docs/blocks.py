@@ -3,6 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+from cases.models import Case
+from sessions.models import Session
+
 
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(label=_("texte"))
@@ -54,3 +57,59 @@ class BaseStreamBlock(blocks.StreamBlock):
     )
     image = CaptionedImageBlock()
     quote = QuoteBlock()
+
+
+def session_choices():
+    """Every session, as the fiche editor picks its evidence (read when the form is shown)."""
+    sessions = Session.objects.select_related("lab").order_by("lab__name", "number")
+    return [(str(session.pk), f"{session.lab.name} — session #{session.number} ({session.get_visibility_display()})")
+            for session in sessions]
+
+
+def case_choices():
+    """Every case, as the fiche editor picks its evidence (read when the form is shown)."""
+    cases = Case.objects.select_related("lab").order_by("lab__name", "title")
+    return [(str(case.pk), f"{case.lab.name} — {case.title} ({case.get_visibility_display()})") for case in cases]
+
+
+class EvidenceBlock(blocks.MultipleChoiceBlock):
+    """Sessions or cases cited by a point, stored as their ids.
+
+    Reading keeps the stored ids as they are: Wagtail would otherwise match each value against
+    the whole list of choices, that is read every session or case of the platform, per value.
+    And the choices' labels are kept out of the search index: the title of a case the public may
+    not see must not make a public page come up in a search.
+    """
+
+    def to_python(self, value):
+        if value is None:
+            return []
+        return [str(item) for item in (value if isinstance(value, (list, tuple)) else [value])]
+
+    def get_searchable_content(self, value):
+        return []
+
+
+class PointBlock(blocks.StructBlock):
+    """One point of a fiche (an hypothesis, an observation or a lesson) and its evidence.
+
+    Evidence may be any session or case; the public page names and links only the public ones.
+    """
+
+    text = blocks.RichTextBlock(label=_("énoncé"), features=["bold", "italic", "link"])
+    sessions = EvidenceBlock(
+        choices=session_choices, required=False, label=_("sessions citées"),
+        help_text=_("Seules les sessions publiques seront nommées sur la page publique."),
+    )
+    cases = EvidenceBlock(
+        choices=case_choices, required=False, label=_("cas pratiques cités"),
+        help_text=_("Seuls les cas publics seront nommés sur la page publique."),
+    )
+
+    class Meta:
+        icon = "list-ol"
+        label = _("Point")
+
+
+class PointsBlock(blocks.StreamBlock):
+    point = PointBlock()

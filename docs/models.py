@@ -1,47 +1,108 @@
-"""Pages of the open documentation, published with Wagtail from the platform's own database."""
+"""Pages of the open documentation, published with Wagtail from the platform's own database.
+
+Every content page (article, session report, case story, fiche, FAQ, Lab page) is a
+``DocumentationPage``: one table holds what they share — licence, authors, Lab, date, summary,
+cover image and tags — so that the index, the tag pages, the feeds and the open data list every
+kind of page with a fixed number of queries, whatever the number of pages and of kinds.
+
+Where pages live: the home page (site root) has the documentation index (/documentation/),
+parent of articles, session reports, case stories, fiches and the FAQ, and the Lab index
+(/transfos/), parent of one Lab page per Lab.
+"""
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
 from django.db import models
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
-from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel
+from taggit.models import Tag, TaggedItemBase
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from programmes.models import LICENCE_URLS, Lab, Licence
+from ambassadors.models import Ambassador
+from cases.models import Case, Stage
+from programmes.models import LICENCE_URLS, Lab, LabMembership, Licence, Programme, Visibility
+from sessions.models import EventStatus, Session
 
-from .blocks import BaseStreamBlock, QuestionBlock
+from .blocks import BaseStreamBlock, PointsBlock, QuestionBlock
+from .cache import mark_cacheable
+from .forms import DocumentationFilterForm, SearchForm
+from .metadata import page_metadata
+from .richtext import sanitise_richtext, sanitise_stream
 
 PAGE_SIZE = 12
+INTRO_FEATURES = ["bold", "italic", "link"]
 
 
-class LicensedPage(Page):
-    """A documentation page carries its licence and its authors."""
+def default_licence():
+    """New pages take the licence the programme chose by default (the latest programme's)."""
+    return Programme.objects.values_list("default_licence", flat=True).first() or Licence.CC_BY_SA_4
 
-    licence = models.CharField(_("licence"), max_length=20, choices=Licence.choices, default=Licence.CC_BY_SA_4)
-    authors = models.CharField(
-        _("auteur·rices"),
-        max_length=300,
-        blank=True,
-        help_text=_("Nommer une personne seulement avec son accord."),
-    )
+
+class PublicPage(Page):
+    """What every page of the public site does.
+
+    Its rich text (fields and StreamField blocks) is cleaned on every save: Wagtail's ``Page.save``
+    runs ``full_clean`` and so do revisions; cleaning in both also covers ``save(clean=False)`` and
+    pages built in code (docs.richtext). Served to an anonymous visitor, it is kept in the page
+    cache (docs.cache). It describes itself to search engines and social networks (docs.metadata).
+    """
+
+    og_type = "website"
 
     class Meta:
         abstract = True
 
-    @property
-    def licence_url(self):
-        return LICENCE_URLS[self.licence]
+    def serve(self, request, *args, **kwargs):
+        return self.offer_to_cache(request, super().serve(request, *args, **kwargs))
+
+    @staticmethod
+    def offer_to_cache(request, response):
+        # Only what anyone may see: Wagtail answers restricted pages before reaching serve(),
+        # and the cache itself refuses requests that carry a session.
+        if not request.user.is_authenticated:
+            mark_cacheable(response)
+        return response
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["page_metadata"] = page_metadata(self, request)
+        # Where tag pages and the search live, for the links of every page.
+        context["documentation_url"] = self.url if isinstance(self, DocumentationIndexPage) else documentation_url()
+        return context
+
+    def full_clean(self, *args, **kwargs):
+        self.sanitise_rich_text()
+        return super().full_clean(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        self.sanitise_rich_text()
+        return super().save(*args, **kwargs)
+
+    def sanitise_rich_text(self):
+        for field in self._meta.concrete_fields:
+            if isinstance(field, RichTextField):
+                setattr(self, field.attname, sanitise_richtext(getattr(self, field.attname)))
+            elif isinstance(field, StreamField):
+                setattr(self, field.attname, sanitise_stream(field, getattr(self, field.attname)))
 
 
-class HomePage(Page):
-    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+class HomePage(PublicPage):
+    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["docs.DocumentationIndexPage"]
+    subpage_types = ["docs.DocumentationIndexPage", "docs.LabIndexPage"]
     max_count = 1
 
     class Meta:
@@ -50,63 +111,281 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_articles"] = (
-            ArticlePage.objects.live().public().order_by("-date", "-first_published_at")[:3]
-        )
+        context["latest_pages"] = DocumentationPage.objects.published().listed().for_cards().newest_first()[:3]
+        context["lab_index"] = LabIndexPage.objects.live().public().first()
         return context
 
 
-class DocumentationIndexPage(Page):
-    """The blog of the programme: every published article, report and sheet."""
+class DocumentationIndexPage(RoutablePageMixin, PublicPage):
+    """The blog of the programme: every published article, report, story, fiche and FAQ.
 
-    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    Routes: the index itself, filtered by Lab, kind and tag (GET parameters, no JS needed),
+    one page per tag (``tag/<slug>/``) and the search (``recherche/?q=…``). Each lists its
+    pages with a fixed number of queries (``DocumentationPageQuerySet.for_cards``).
+    """
+
+    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["docs.HomePage"]
-    subpage_types = ["docs.ArticlePage", "docs.FaqPage"]
+    subpage_types = [
+        "docs.ArticlePage", "docs.SessionReportPage", "docs.CaseStoryPage", "docs.FichePage", "docs.FaqPage",
+    ]
 
     class Meta:
         verbose_name = _("index de la documentation")
         verbose_name_plural = _("index de la documentation")
 
+    def serve(self, request, *args, **kwargs):
+        # RoutablePageMixin calls a route's view without going through PublicPage.serve.
+        return self.offer_to_cache(request, super().serve(request, *args, **kwargs))
+
+    def listed_pages(self):
+        return DocumentationPage.objects.published().listed().child_of(self).for_cards().newest_first()
+
+    @path("", name="index")
+    def index_view(self, request):
+        listed = self.listed_pages()
+        used_tags = Tag.objects.filter(
+            pk__in=DocumentationPageTag.objects.filter(content_object__in=listed.values("pk")).values("tag_id")
+        ).order_by("name")
+        form = DocumentationFilterForm(
+            request.GET, labs=list(Lab.objects.order_by("name")), kinds=page_kinds(), tags=list(used_tags)
+        )
+        pages = listed
+        status = 200
+        if form.is_valid():
+            if form.cleaned_data["labo"]:
+                pages = pages.in_lab(form.labs_by_slug[form.cleaned_data["labo"]])
+            if form.cleaned_data["type"]:
+                pages = pages.of_kind(form.cleaned_data["type"])
+            if form.cleaned_data["tag"]:
+                pages = pages.tagged(form.cleaned_data["tag"])
+        else:
+            pages, status = pages.none(), 400
+        response = self.render(
+            request,
+            context_overrides={
+                "filter_form": form,
+                "page_obj": Paginator(pages, PAGE_SIZE).get_page(request.GET.get("page")),
+                "is_filtered": any(request.GET.get(name) for name in form.fields),
+                "search_form": SearchForm(),
+                "search_url": self.url + self.reverse_subpage("search"),
+            },
+        )
+        response.status_code = status
+        return response
+
+    @path("tag/<slug:tag_slug>/", name="tag")
+    def tag_view(self, request, tag_slug):
+        tag = Tag.objects.filter(slug=tag_slug).first()
+        if tag is None:
+            raise Http404
+        pages = self.listed_pages().tagged(tag.slug)
+        return self.render(
+            request,
+            template="docs/documentation_tag_page.html",
+            context_overrides={"tag": tag, "page_obj": Paginator(pages, PAGE_SIZE).get_page(request.GET.get("page"))},
+        )
+
+    @path("recherche/", name="search")
+    def search_view(self, request):
+        form = SearchForm(request.GET)
+        query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+        results = None
+        if query:
+            # Every public page, Lab pages included; the search runs on the database (PostgreSQL
+            # full text with French stemming where available).
+            results = Paginator(
+                DocumentationPage.objects.published().for_cards().search(query), PAGE_SIZE
+            ).get_page(request.GET.get("page"))
+        response = self.render(
+            request,
+            template="docs/documentation_search_page.html",
+            context_overrides={"search_form": form, "query": query, "page_obj": results},
+        )
+        if form.errors:
+            response.status_code = 400
+        return response
+
+    def tag_url(self, tag_slug):
+        return self.url + self.reverse_subpage("tag", kwargs={"tag_slug": tag_slug})
+
+
+class LabIndexPage(PublicPage):
+    """The public list of the Labs (« les Transfos »), parent of one page per Lab."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["docs.HomePage"]
+    subpage_types = ["docs.LabPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("index des labos")
+        verbose_name_plural = _("index des labos")
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        articles = (
-            ArticlePage.objects.child_of(self)
-            .live()
-            .public()
-            .select_related("lab")
-            .order_by("-date", "-first_published_at")
+        context["lab_pages"] = (
+            LabPage.objects.published().child_of(self).select_related("lab__collectivite").order_by("lab__start_date")
         )
-        context["page_obj"] = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
-        context["faq_pages"] = FaqPage.objects.child_of(self).live().public()
         return context
 
 
-class ArticleTag(TaggedItemBase):
-    content_object = ParentalKey("docs.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items")
+class DocumentationPageQuerySet(PageQuerySet):
+    def published(self):
+        """Pages anyone may read: live and without a view restriction."""
+        return self.live().public()
+
+    def listed(self):
+        """The kinds the documentation index lists (Lab pages have their own index)."""
+        return self.exclude(content_type__app_label="docs", content_type__model=LabPage._meta.model_name)
+
+    def of_kind(self, kind):
+        """Pages of one kind (``ArticlePage.kind``…); an unknown kind gives no page."""
+        model = page_kinds().get(kind)
+        if model is None:
+            return self.none()
+        return self.filter(content_type__app_label="docs", content_type__model=model._meta.model_name)
+
+    def in_lab(self, lab):
+        return self.filter(lab=lab)
+
+    def tagged(self, tag_slug):
+        return self.filter(pk__in=DocumentationPageTag.objects.filter(tag__slug=tag_slug).values("content_object_id"))
+
+    def newest_first(self):
+        return self.order_by("-date", "-first_published_at", "-pk")
+
+    def for_cards(self):
+        """What a card shows (kind, Lab, tags) fetched in two queries for the whole list."""
+        return self.select_related("lab", "content_type").prefetch_related(
+            Prefetch("tagged_items", queryset=DocumentationPageTag.objects.select_related("tag").order_by("tag__name"))
+        )
 
 
-class ArticlePage(LicensedPage):
-    date = models.DateField(_("date"))
-    intro = models.TextField(_("chapô"), max_length=500)
-    body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+DocumentationPageManager = PageManager.from_queryset(DocumentationPageQuerySet)
+
+
+class DocumentationPageTag(TaggedItemBase):
+    """One tag vocabulary for every kind of documentation page."""
+
+    content_object = ParentalKey("docs.DocumentationPage", on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        verbose_name = _("mot-clé d'une page")
+        verbose_name_plural = _("mots-clés des pages")
+        ordering = ["tag__name"]
+
+    def __str__(self):
+        return str(self.tag)
+
+
+class DocumentationPage(PublicPage):
+    """What every content page shares: licence, authors, Lab, date, summary, cover image, tags."""
+
+    licence = models.CharField(_("licence"), max_length=20, choices=Licence.choices, default=default_licence)
+    authors = models.CharField(
+        _("auteur·rices"),
+        max_length=300,
+        blank=True,
+        help_text=_("Nommer une personne seulement avec son accord ; sinon un prénom, un rôle ou une équipe."),
+    )
     lab = models.ForeignKey(
         Lab, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("labo")
     )
-    tags = ClusterTaggableManager(through=ArticleTag, blank=True, verbose_name=_("mots-clés"))
+    date = models.DateField(_("date"), default=timezone.localdate)
+    intro = models.TextField(
+        _("chapô"), max_length=500, blank=True, help_text=_("Le résumé montré dans les listes et les partages.")
+    )
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("image de partage"),
+        help_text=_("Montrée quand la page est partagée ; sans visage reconnaissable sans accord."),
+    )
+    tags = ClusterTaggableManager(through=DocumentationPageTag, blank=True, verbose_name=_("mots-clés"))
 
-    content_panels = [
-        *Page.content_panels,
+    objects = DocumentationPageManager()
+
+    # The value of the index's "type" filter, and the schema.org type of the JSON-LD.
+    kind = ""
+    schema_type = "CreativeWork"
+
+    common_panels = [
         FieldPanel("date"),
-        FieldPanel("intro"),
-        FieldPanel("body"),
         FieldPanel("lab"),
+        FieldPanel("intro"),
         FieldPanel("tags"),
-        FieldPanel("authors"),
-        FieldPanel("licence"),
+        MultiFieldPanel(
+            [FieldPanel("authors"), FieldPanel("licence"), FieldPanel("cover_image")],
+            heading=_("Licence, auteur·rices et partage"),
+        ),
     ]
-    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("authors"),
+        index.FilterField("lab"),
+        index.FilterField("date"),
+    ]
+    is_creatable = False
+    parent_page_types = []
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("page de documentation")
+        verbose_name_plural = _("pages de documentation")
+        ordering = ["-date", "-first_published_at"]
+
+    og_type = "article"
+
+    @property
+    def licence_url(self):
+        return LICENCE_URLS[self.licence]
+
+    @cached_property
+    def sorted_tags(self):
+        return list(self.tags.order_by("name"))
+
+    def extra_structured_data(self):
+        tags = [tag.name for tag in self.sorted_tags]
+        return {"keywords": ", ".join(tags)} if tags else {}
+
+    @property
+    def kind_model(self):
+        """The specific page class: the instance's own, or for a listing's base instance the one of
+        the content type it selected with the page."""
+        if type(self) is not DocumentationPage:
+            return type(self)
+        return self.content_type.model_class()
+
+    @property
+    def kind_slug(self):
+        return self.kind_model.kind
+
+    @property
+    def kind_label(self):
+        return self.kind_model._meta.verbose_name
+
+    @property
+    def card_tags(self):
+        """Tags from the listing's prefetch (``for_cards``), without a query per page."""
+        return [tagged.tag for tagged in self.tagged_items.all()]
+
+
+class ArticlePage(DocumentationPage):
+    body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+
+    kind = "article"
+    schema_type = "Article"
+    content_panels = [*Page.content_panels, *DocumentationPage.common_panels, FieldPanel("body")]
+    search_fields = [*DocumentationPage.search_fields, index.SearchField("body")]
     parent_page_types = ["docs.DocumentationIndexPage"]
     subpage_types = []
 
@@ -115,15 +394,371 @@ class ArticlePage(LicensedPage):
         verbose_name_plural = _("articles")
 
 
-class FaqPage(LicensedPage):
-    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+class SessionReportPage(DocumentationPage):
+    """The public report of one session of a Lab."""
+
+    session = models.ForeignKey(
+        "lab_sessions.Session",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("session"),
+        help_text=_("La session racontée ; elle n'est nommée publiquement que si elle est publique."),
+    )
+    start_date = models.DateField(_("premier jour"), null=True, blank=True)
+    end_date = models.DateField(_("dernier jour"), null=True, blank=True)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+
+    kind = "compte-rendu"
+    schema_type = "Report"
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("session"),
+        FieldPanel("start_date"),
+        FieldPanel("end_date"),
+        *DocumentationPage.common_panels,
+        FieldPanel("body"),
+        InlinePanel("photos", label=_("Photos")),
+    ]
+    search_fields = [*DocumentationPage.search_fields, index.SearchField("body")]
+    parent_page_types = ["docs.DocumentationIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("compte rendu de session")
+        verbose_name_plural = _("comptes rendus de session")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Renditions come with their images: one query for every photo of the report.
+        context["photos"] = self.photos.select_related("image").prefetch_related("image__renditions")
+        context["public_session"] = public_or_none(self.session) if self.session_id else None
+        return context
+
+    def clean(self):
+        super().clean()
+        if self.session_id:
+            session = self.session
+            if self.lab_id is None:
+                self.lab_id = session.lab_id
+            elif self.lab_id != session.lab_id:
+                raise ValidationError({"session": _("Cette session appartient à un autre labo que celui de la page.")})
+            self.start_date = self.start_date or session.start_date
+            self.end_date = self.end_date or session.end_date
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("Le dernier jour ne peut pas précéder le premier.")})
+
+
+class SessionReportPhoto(Orderable):
+    """A photo of a session report (its original is stripped of EXIF and GPS at upload)."""
+
+    page = ParentalKey(SessionReportPage, on_delete=models.CASCADE, related_name="photos")
+    image = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name=_("image")
+    )
+    alt_text = models.CharField(
+        _("texte alternatif"), max_length=250, help_text=_("Ce que la photo montre, pour qui ne la voit pas.")
+    )
+    caption = models.CharField(_("légende"), max_length=250, blank=True)
+
+    panels = [FieldPanel("image"), FieldPanel("alt_text"), FieldPanel("caption")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self):
+        return self.caption or self.alt_text
+
+
+class CaseStoryPage(DocumentationPage):
+    """The public story of a cas pratique: its problem, how far it went, what it taught."""
+
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cas pratique"),
+        help_text=_("Le cas raconté ; il n'est nommé publiquement que s'il est public."),
+    )
+    problem = models.TextField(_("problématique"), blank=True)
+    stage = models.CharField(_("étape atteinte"), max_length=20, choices=Stage.choices, blank=True)
+    lessons = models.TextField(_("enseignements"), blank=True)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+
+    kind = "recit"
+    schema_type = "Article"
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("case"),
+        FieldPanel("problem"),
+        FieldPanel("stage"),
+        FieldPanel("lessons"),
+        *DocumentationPage.common_panels,
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *DocumentationPage.search_fields,
+        index.SearchField("problem"),
+        index.SearchField("lessons"),
+        index.SearchField("body"),
+    ]
+    parent_page_types = ["docs.DocumentationIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("récit de cas")
+        verbose_name_plural = _("récits de cas")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["public_case"] = public_or_none(self.case) if self.case_id else None
+        return context
+
+    def clean(self):
+        super().clean()
+        if self.case_id:
+            if self.lab_id is None:
+                self.lab_id = self.case.lab_id
+            elif self.lab_id != self.case.lab_id:
+                raise ValidationError({"case": _("Ce cas pratique appartient à un autre labo que celui de la page.")})
+
+
+class FichePage(DocumentationPage):
+    """A « code source » sheet: hypotheses, observations and lessons, each point with its evidence.
+
+    Points are numbered when shown (H1, O1, E1…); evidence cites sessions and cases, and only the
+    public ones are named or linked.
+    """
+
+    hypotheses = StreamField(PointsBlock(), verbose_name=_("hypothèses"), blank=True)
+    observations = StreamField(PointsBlock(), verbose_name=_("observations"), blank=True)
+    lessons = StreamField(PointsBlock(), verbose_name=_("enseignements"), blank=True)
+
+    kind = "fiche"
+    schema_type = "Report"
+    # (field, numbering letter, heading) in the order the sheet reads.
+    SECTIONS = [
+        ("hypotheses", "H", _("Hypothèses")),
+        ("observations", "O", _("Observations")),
+        ("lessons", "E", _("Enseignements")),
+    ]
+    content_panels = [
+        *Page.content_panels,
+        *DocumentationPage.common_panels,
+        FieldPanel("hypotheses"),
+        FieldPanel("observations"),
+        FieldPanel("lessons"),
+    ]
+    search_fields = [
+        *DocumentationPage.search_fields,
+        index.SearchField("hypotheses"),
+        index.SearchField("observations"),
+        index.SearchField("lessons"),
+    ]
+    parent_page_types = ["docs.DocumentationIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("fiche « code source »")
+        verbose_name_plural = _("fiches « code source »")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = self.numbered_sections()
+        return context
+
+    def numbered_sections(self):
+        """The three lists, each point numbered (H1, O1, E1…) with its evidence resolved.
+
+        Every cited session and case is read in two queries for the whole sheet. A public item is
+        named and linked; any other is only counted ("a non-public source"): the public page
+        must not reveal what a Lab keeps to itself, not even its title.
+        """
+        points = [
+            (field, letter, heading, list(getattr(self, field))) for field, letter, heading in self.SECTIONS
+        ]
+        session_ids, case_ids = set(), set()
+        for _field, _letter, _heading, blocks in points:
+            for block in blocks:
+                session_ids.update(_ids(block.value.get("sessions")))
+                case_ids.update(_ids(block.value.get("cases")))
+        sessions = {
+            session.pk: session
+            for session in Session.objects.filter(pk__in=session_ids).select_related("lab")
+        }
+        cases = {case.pk: case for case in Case.objects.filter(pk__in=case_ids).select_related("lab")}
+        stories = {}
+        if cases:
+            public_case_ids = [pk for pk, case in cases.items() if case.visibility == Visibility.PUBLIC]
+            for story in CaseStoryPage.objects.published().filter(case_id__in=public_case_ids):
+                stories.setdefault(story.case_id, story)
+        sections = []
+        for field, letter, heading, blocks in points:
+            numbered = []
+            for position, block in enumerate(blocks, start=1):
+                cited, hidden = [], 0
+                for pk in _ids(block.value.get("sessions")):
+                    session = sessions.get(pk)
+                    if session is None:
+                        continue
+                    if session.visibility == Visibility.PUBLIC:
+                        cited.append({"label": session_label(session), "url": session.get_absolute_url()})
+                    else:
+                        hidden += 1
+                for pk in _ids(block.value.get("cases")):
+                    case = cases.get(pk)
+                    if case is None:
+                        continue
+                    if case.visibility == Visibility.PUBLIC:
+                        story = stories.get(pk)
+                        url = story.url if story else case.get_absolute_url()
+                        cited.append({"label": f"{case.title} ({case.lab.name})", "url": url})
+                    else:
+                        hidden += 1
+                numbered.append(
+                    {"number": f"{letter}{position}", "text": block.value["text"], "cited": cited, "hidden": hidden}
+                )
+            sections.append({"field": field, "letter": letter, "heading": heading, "points": numbered})
+        return sections
+
+
+class FaqPage(DocumentationPage):
+    preamble = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
     questions = StreamField([("question", QuestionBlock())], verbose_name=_("questions"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("questions"), FieldPanel("authors"), FieldPanel("licence")]
-    search_fields = [*Page.search_fields, index.SearchField("questions")]
+    kind = "faq"
+    schema_type = "FAQPage"
+    content_panels = [*Page.content_panels, FieldPanel("preamble"), FieldPanel("questions"), *DocumentationPage.common_panels]
+    search_fields = [*DocumentationPage.search_fields, index.SearchField("preamble"), index.SearchField("questions")]
     parent_page_types = ["docs.DocumentationIndexPage"]
     subpage_types = []
 
     class Meta:
         verbose_name = _("FAQ")
         verbose_name_plural = _("FAQ")
+
+    def extra_structured_data(self):
+        data = super().extra_structured_data()
+        data["mainEntity"] = [
+            {
+                "@type": "Question",
+                "name": block.value["question"],
+                **(
+                    {"acceptedAnswer": {"@type": "Answer", "text": strip_tags(block.value["answer"].source).strip()}}
+                    if block.value["answer"] and block.value["answer"].source
+                    else {}
+                ),
+            }
+            for block in self.questions
+        ]
+        return data
+
+
+class LabPage(DocumentationPage):
+    """The public page of one Lab (its Transfo): dates, team, public cases and reports."""
+
+    body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+
+    kind = "labo"
+    schema_type = "WebPage"
+    content_panels = [*Page.content_panels, *DocumentationPage.common_panels, FieldPanel("body")]
+    search_fields = [*DocumentationPage.search_fields, index.SearchField("body")]
+    parent_page_types = ["docs.LabIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("page d'un labo")
+        verbose_name_plural = _("pages des labos")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(self.public_portrait())
+        return context
+
+    def public_portrait(self):
+        """What the public may know of the Lab: dates, team (with consent), public cases, pages.
+
+        A resident is named only with their consent, else by role and discipline; an ambassador
+        is named only with their consent, the others are only counted.
+        """
+        lab = Lab.objects.select_related("collectivite", "programme").get(pk=self.lab_id)
+        residents = [
+            {
+                "name": membership.user.get_full_name() if membership.public_consent else "",
+                "role": membership.get_role_display(),
+                "discipline": membership.discipline,
+            }
+            for membership in LabMembership.objects.filter(lab=lab).select_related("user")
+        ]
+        ambassadors = list(
+            Ambassador.objects.filter(
+                lab=lab, circle=Ambassador.Circle.AMBASSADOR, is_active=True, public_consent=True
+            ).only("first_name", "last_name", "metier", "direction")
+        )
+        counts = Ambassador.objects.filter(lab=lab, circle=Ambassador.Circle.AMBASSADOR, is_active=True).aggregate(
+            total=Count("pk"), unnamed=Count("pk", filter=Q(public_consent=False))
+        )
+        public_cases = list(Case.objects.filter(lab=lab, visibility=Visibility.PUBLIC).order_by("title"))
+        stories = {}
+        for story in CaseStoryPage.objects.published().filter(case__in=public_cases):
+            stories.setdefault(story.case_id, story)
+        for case in public_cases:
+            case.public_url = stories[case.pk].url if case.pk in stories else case.get_absolute_url()
+        sessions = Session.objects.filter(lab=lab).exclude(status=EventStatus.CANCELLED).aggregate(
+            planned=Count("pk"), held=Count("pk", filter=Q(status=EventStatus.HELD))
+        )
+        return {
+            "lab": lab,
+            "residents": residents,
+            "ambassadors": ambassadors,
+            "ambassador_count": counts["total"],
+            "unnamed_ambassador_count": counts["unnamed"],
+            "public_cases": public_cases,
+            "sessions_count": sessions,
+            "lab_pages": DocumentationPage.objects.published().listed().in_lab(lab).for_cards().newest_first(),
+        }
+
+    def extra_structured_data(self):
+        data = super().extra_structured_data()
+        if self.lab_id:
+            data["about"] = {"@type": "GovernmentOrganization", "name": self.lab.collectivite.name}
+        return data
+
+    def clean(self):
+        super().clean()
+        if self.lab_id is None:
+            raise ValidationError({"lab": _("Une page de labo présente un labo : choisissez-le.")})
+        others = LabPage.objects.filter(lab_id=self.lab_id)
+        if self.pk:
+            others = others.exclude(pk=self.pk)
+        if others.exists():
+            raise ValidationError({"lab": _("Ce labo a déjà sa page publique.")})
+
+
+def page_kinds():
+    """The kinds the index filters on, in the order it offers them: ``{kind: page model}``."""
+    return {model.kind: model for model in (ArticlePage, SessionReportPage, CaseStoryPage, FichePage, FaqPage)}
+
+
+def _ids(values):
+    """Primary keys from a block's stored choices (strings), ignoring anything else."""
+    return [int(value) for value in values or [] if str(value).isdigit()]
+
+
+def public_or_none(item):
+    """The session or case itself if the public may see it, else None (never named publicly)."""
+    return item if item is not None and item.visibility == Visibility.PUBLIC else None
+
+
+def session_label(session):
+    return _("%(lab)s — session n° %(number)s") % {"lab": session.lab.name, "number": session.number}
+
+
+def documentation_url():
+    """The documentation index's URL (where tag pages and the search live)."""
+    index = DocumentationIndexPage.objects.live().first()
+    return index.url if index else None

@@ -14,6 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cases.models import Attachment
 from programmes.models import Coordination, LabMembership, Visibility
+from sessions.gatherings import announce_gathering
+from sessions.gatherings import rsvp_token as gathering_rsvp_token
 from sessions.models import Gathering, SessionPhoto
 from sessions.services import rsvp_token
 
@@ -22,6 +24,7 @@ from .factories import (
     make_ambassador,
     make_case,
     make_entry,
+    make_gathering_item,
     make_lab,
     make_programme,
     make_session,
@@ -30,7 +33,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "feeds"}
+OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "feeds", "programme_cases", "docs"}
 ROLES = ["anonymous", "ambassador_a", "ambassador_b", "resident_a", "coordinator", "editor", "superuser"]
 ITEMS = ["item_a", "item_b", "shared", "public"]
 
@@ -106,6 +109,29 @@ def gathering_url(name, world, item):
         defaults={"start_date": world["lab_a"].start_date, "end_date": world["lab_a"].start_date},
     )
     return reverse(f"feeds:{name}", kwargs={"programme_slug": programme.slug, "number": gathering.number})
+
+
+def gathering_item_url(name, world, item):
+    """A block of the agenda of the world's gathering, made on first use."""
+    gathering_url("gathering_detail", world, item)
+    gathering = Gathering.objects.get(programme=world["lab_a"].programme, number=1)
+    block = gathering.agenda_items.first() or make_gathering_item(gathering)
+    return reverse(f"feeds:{name}", kwargs={"programme_slug": gathering.programme.slug, "number": 1, "pk": block.pk})
+
+
+def invited_gathering(world):
+    """The world's gathering, announced: every Lab's residents and ambassadors are invited."""
+    gathering_url("gathering_detail", world, None)
+    gathering = Gathering.objects.select_related("programme").get(programme=world["lab_a"].programme, number=1)
+    if gathering.status != "announced":
+        announce_gathering(gathering=gathering, announced_by=world["people"]["coordinator"], base_url="http://testserver/")
+    return gathering
+
+
+def gathering_rsvp_url(world, item):
+    gathering = invited_gathering(world)
+    token = gathering_rsvp_token(invitation=gathering.invitations.order_by("pk").first())
+    return reverse("feeds:gathering_rsvp", kwargs={"programme_slug": gathering.programme.slug, "number": 1, "token": token})
 
 
 def ambassadors_url(name, world, item, **kwargs):
@@ -199,8 +225,27 @@ OWN_ANSWER = {
 
 EVERY_LOGGED_IN_PERSON = same_for_every_item({"anonymous": LOGIN, **{role: OK for role in ROLES[1:]}})
 
+# Drafting a public page from a session or a case: POST only, so a GET by those who run the Lab answers 405.
+DRAFTERS = {
+    role: {item: NOT_ALLOWED if status == OK else status for item, status in by_item.items()}
+    for role, by_item in RUNS_THE_ITEMS_LAB.items()
+}
+
+
+def draft_status_url(world, item):
+    """The status page of the world's session's drafted report, drafted on first use."""
+    from docs.drafting import draft_session_report
+
+    page = draft_session_report(session=world["sessions"][item], drafted_by=world["people"]["superuser"])
+    return reverse("docs:draft_status", kwargs={"lab_slug": page.lab.slug, "page_id": page.pk})
+
 # url name → (how to build its URL for an item, expected status by role and item)
 MATRIX = {
+    "docs:session_draft": (lambda w, i: reverse("docs:session_draft", kwargs={
+        "lab_slug": w["sessions"][i].lab.slug, "number": w["sessions"][i].number}), DRAFTERS),
+    "docs:case_draft": (lambda w, i: reverse("docs:case_draft", kwargs={
+        "lab_slug": w["cases"][i].lab.slug, "slug": w["cases"][i].slug}), DRAFTERS),
+    "docs:draft_status": (draft_status_url, RUNS_THE_ITEMS_LAB),
     "programmes:lab_list": (lambda world, item: reverse("programmes:lab_list"), EVERY_LOGGED_IN_PERSON),
     "programmes:lab_detail": (lambda world, item: lab_of(world, item).get_absolute_url(), LAB_PAGE_READERS),
     "calendar:month": (lambda world, item: calendar_url("month", world, item), LAB_PAGE_READERS),
@@ -230,12 +275,34 @@ MATRIX = {
     "feeds:gathering_announce": (
         lambda world, item: gathering_url("gathering_announce", world, item), programme_planners(NOT_ALLOWED)
     ),
+    "feeds:gathering_agenda_add": (lambda w, i: gathering_url("gathering_agenda_add", w, i), programme_planners(OK)),
+    "feeds:gathering_agenda_edit": (lambda w, i: gathering_item_url("gathering_agenda_edit", w, i), programme_planners(OK)),
+    "feeds:gathering_agenda_delete": (
+        lambda w, i: gathering_item_url("gathering_agenda_delete", w, i), programme_planners(OK)
+    ),
+    "feeds:gathering_attendance": (lambda w, i: gathering_url("gathering_attendance", w, i), programme_planners(OK)),
+    # One's own answer: those invited (every Lab's residents and ambassadors), nobody else.
+    "feeds:gathering_answer": (
+        lambda w, i: invited_gathering(w) and gathering_url("gathering_answer", w, i),
+        same_for_every_item(
+            {"anonymous": LOGIN, "ambassador_a": OK, "ambassador_b": OK, "resident_a": OK, "coordinator": NOT_FOUND,
+             "editor": NOT_FOUND, "superuser": NOT_FOUND}
+        ),
+    ),
+    # No login needed; the world's gathering is in 2016, so the link says it has expired.
+    "feeds:gathering_rsvp": (gathering_rsvp_url, same_for_every_item({role: 410 for role in ROLES})),
     "cases:case_detail": (lambda world, item: world["cases"][item].get_absolute_url(), ITEM_READERS),
     "cases:board": (lambda world, item: reverse("cases:board", kwargs={"lab_slug": lab_of(world, item).slug}), PEOPLE_OF_THE_LAB),
     "cases:entry_create": (lambda world, item: case_url(world, item, "entry_create"), RUNS_THE_ITEMS_LAB),
     "cases:entry_update": (lambda world, item: entry_url(world, item, "entry_update"), RUNS_THE_ITEMS_LAB),
     "cases:entry_delete": (lambda world, item: entry_url(world, item, "entry_delete"), RUNS_THE_ITEMS_LAB),
     "cases:case_move": (lambda world, item: case_url(world, item, "case_move"), RUNS_THE_ITEMS_LAB),
+    # Opening a case, editing it and its team: those who run the Lab.
+    "cases:case_create": (
+        lambda world, item: reverse("cases:case_create", kwargs={"lab_slug": lab_of(world, item).slug}), RUNS_THE_ITEMS_LAB
+    ),
+    "cases:case_edit": (lambda world, item: case_url(world, item, "case_edit"), RUNS_THE_ITEMS_LAB),
+    "cases:case_team": (lambda world, item: case_url(world, item, "case_team"), RUNS_THE_ITEMS_LAB),
     # Proposing a stage is for ambassadors of the case's team, and nobody here is in a team.
     "cases:case_propose": (
         lambda world, item: case_url(world, item, "case_propose"),
@@ -243,6 +310,16 @@ MATRIX = {
     ),
     "cases:attachment": (lambda world, item: attachment_url(world, item, "attachment"), ITEM_READERS),
     "cases:attachment_thumbnail": (lambda world, item: attachment_url(world, item, "attachment_thumbnail"), ITEM_READERS),
+    # A Lab's whole data, out and in: those who run it; its other members get 403, everyone else 404.
+    "cases:exchange_import": (
+        lambda world, item: reverse("cases:exchange_import", kwargs={"lab_slug": lab_of(world, item).slug}), lab_runners_only(OK)
+    ),
+    "cases:exchange_export_csv": (
+        lambda world, item: reverse("cases:exchange_export_csv", kwargs={"lab_slug": lab_of(world, item).slug}), lab_runners_only(OK)
+    ),
+    "cases:exchange_export_json": (
+        lambda world, item: reverse("cases:exchange_export_json", kwargs={"lab_slug": lab_of(world, item).slug}), lab_runners_only(OK)
+    ),
     "ambassadors:lab_ambassadors": (lambda world, item: ambassadors_url("lab_ambassadors", world, item), PEOPLE_OF_THE_LAB),
     "ambassadors:invite": (lambda world, item: ambassadors_url("invite", world, item), lab_runners_only(OK)),
     "ambassadors:import": (lambda world, item: ambassadors_url("import", world, item), lab_runners_only(OK)),
@@ -257,6 +334,9 @@ MATRIX = {
         same_for_every_item({role: NOT_FOUND for role in ROLES}),
     ),
     "my_cases:my_cases": (lambda world, item: reverse("my_cases:my_cases"), EVERY_LOGGED_IN_PERSON),
+    "my_cases:digest": (lambda world, item: reverse("my_cases:digest"), EVERY_LOGGED_IN_PERSON),
+    # Lists only what each may read (tests/cases/test_programme_list.py); public cases are in the documentation.
+    "programme_cases:case_list": (lambda world, item: reverse("programme_cases:case_list"), EVERY_LOGGED_IN_PERSON),
     # One's own account: every logged-in person, nobody else.
     "accounts:profile": (lambda world, item: reverse("accounts:profile"), EVERY_LOGGED_IN_PERSON),
     "accounts:export": (lambda world, item: reverse("accounts:export"), EVERY_LOGGED_IN_PERSON),

@@ -2,11 +2,15 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from docs.api import api_router
+from docs.sitemaps import SITEMAPS, robots_txt
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -16,6 +20,10 @@ urlpatterns = [
     path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Open documentation for machines: no language prefix, French URLs inside.
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("api/v2/", api_router.urls),
 ]
 
 urlpatterns += i18n_patterns(
@@ -23,14 +31,27 @@ urlpatterns += i18n_patterns(
     path("compte/", include("accounts.urls")),
     path("labs/<slug:lab_slug>/sessions/", include("sessions.urls")),
     path("labs/<slug:lab_slug>/cas/", include("cases.urls")),
+    path("labs/<slug:lab_slug>/documentation/", include("docs.urls")),
     path("labs/<slug:lab_slug>/calendrier/", include("sessions.calendar_urls")),
     path("calendrier/", include("sessions.feed_urls")),
     path("labs/", include("programmes.urls")),
     path("mes-cas/", include("cases.my_urls")),
+    path("cas/", include("cases.programme_urls")),
     path("", include("ambassadors.urls")),
+    path("", include("docs.opendata_urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
+
+if settings.BENCHMARK_VIEWS:
+    # The benchmark's yardsticks, outside the language prefix: they exist only when asked for.
+    # First, or Wagtail's catch-all page route would answer their paths.
+    from bench import views as bench_views
+
+    urlpatterns[:0] = [
+        path("bench/floor/", bench_views.floor, name="bench_floor"),
+        path("bench/auth/", bench_views.authenticated_only, name="bench_auth"),
+    ]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

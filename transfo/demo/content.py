@@ -551,3 +551,102 @@ ARTICLES = [
 
 FAQ_SLUG = "questions-frequentes"
 FAQ_PATH = Path("seed") / "transfo-faq.fr.txt"
+
+# Session reports: (Lab, session number) of a held session; sessions #0 are public in the demo.
+SESSION_REPORTS = [
+    {
+        "slug": "mulhouse-session-0-lancement", "lab": "mulhouse", "session": 0,
+        "title": "Mulhouse, session n° 0 : faire connaissance",
+        "intro": "Trois jours pour se rencontrer, découvrir la démarche et dresser la liste des irritants du "
+                 "quotidien qui deviendront des cas pratiques.",
+        "tags": ("lancement", "ambassadeurs", "compte rendu"),
+        "authors": "Les résident·es de la Transfo de Mulhouse",
+        "body": [
+            ("heading", "Jour 1 : se présenter par son métier"),
+            ("paragraph", "Chaque ambassadeur·rice a apporté un objet de son travail quotidien : un tampon, un "
+                          "gilet, un registre. De quoi parler du métier plutôt que de l'organigramme."),
+            ("heading", "Jour 2 : les irritants"),
+            ("paragraph", "En petits groupes, les agents ont listé ce qui freine leur travail ou celui des "
+                          "usagers. Une quarantaine d'irritants, regroupés en six grands thèmes."),
+            ("heading", "Jour 3 : choisir"),
+            ("paragraph", "Vote, débat, puis un premier cadrage de cinq cas pratiques avec leurs services "
+                          "commanditaires."),
+        ],
+    },
+    {
+        "slug": "dunkerque-session-0-lancement", "lab": "dunkerque", "session": 0,
+        "title": "Dunkerque, session n° 0 : une Transfo pour l'agglomération",
+        "intro": "À Dunkerque, la première session a réuni agents de la communauté urbaine et des communes : "
+                 "un labo intercommunal se prépare dès le premier jour.",
+        "tags": ("lancement", "intercommunalité", "compte rendu"),
+        "authors": "Les résident·es de la Transfo de Dunkerque",
+        "body": [
+            ("heading", "Deux administrations, un même usager"),
+            ("paragraph", "Les ambassadeur·rices ont dessiné le parcours d'un habitant qui déménage : sept "
+                          "guichets, trois collectivités, aucun fil conducteur."),
+            ("paragraph", "Ce parcours a servi de fil rouge pour choisir les premiers cas pratiques."),
+        ],
+    },
+]
+
+# Public stories of cases: (Lab, case key). The first case of every demo Lab is public, the second
+# is shared with the programme only: its story is published, but the case itself is not named.
+CASE_STORIES = [
+    {
+        "slug": "recit-des-courriers-que-l-on-comprend", "lab": "dunkerque", "case": "courriers-langage-clair",
+        "title": "Récit : des courriers que l'on comprend",
+        "intro": "Du standard saturé à un courrier réécrit avec les usagers : le parcours d'un cas pratique "
+                 "dunkerquois, étape par étape.",
+        "tags": ("langage clair", "simplification", "récit"),
+        "authors": "L'équipe du cas « Des courriers que l'on comprend »",
+        "body": [
+            ("heading", "Ce que nous avons fait"),
+            ("paragraph", "Écoute des appels, atelier de réécriture, lecture à voix haute avec des usagers "
+                          "volontaires, puis test sur une vraie campagne de relance."),
+        ],
+    },
+    {
+        "slug": "recit-se-deplacer-sans-voiture", "lab": "occitanie", "case": "transport-rural",
+        "title": "Récit : se déplacer sans voiture en zone rurale",
+        "intro": "Un cas abandonné avant son test, et tout ce qu'il nous a appris sur les compétences "
+                 "partagées entre collectivités.",
+        "tags": ("mobilité", "échec", "récit"),
+        "authors": "La Transfo d'Occitanie",
+        "body": [
+            ("heading", "Une enquête qui reste utile"),
+            ("paragraph", "Les entretiens menés dans trois territoires ruraux sont publiés : d'autres pourront "
+                          "s'en servir pour leurs propres projets de mobilité."),
+        ],
+    },
+]
+
+# « Code source » sheets: each point cites evidence as (Lab, session number) and (Lab, case key).
+FICHES = [
+    {
+        "slug": "fiche-impliquer-les-agents-des-le-cadrage", "lab": "mulhouse",
+        "title": "Fiche : impliquer les agents dès le cadrage",
+        "intro": "Ce que la Transfo de Mulhouse a testé pour que les cas pratiques partent du terrain, et ce "
+                 "qu'elle en retient.",
+        "tags": ("ambassadeurs", "cadrage", "fiche"),
+        "authors": "Les résident·es de la Transfo de Mulhouse",
+        "hypotheses": [
+            ("Les agents de terrain connaissent les irritants des usagers mieux que l'organigramme.",
+             [("mulhouse", 0)], []),
+            ("Un cas porté par un service commanditaire a plus de chances d'être déployé.", [],
+             [("mulhouse", "accueil-etat-civil")]),
+        ],
+        "observations": [
+            ("Les irritants cités le premier jour recoupent largement les motifs d'appel des usagers.",
+             [("mulhouse", 0), ("mulhouse", 1)], []),
+            ("Les cas sans commanditaire identifié se sont arrêtés au cadrage.", [],
+             [("mulhouse", "integration-nouveaux-agents")]),
+        ],
+        "lessons": [
+            ("Faire nommer un commanditaire avant la deuxième session.", [], [("mulhouse", "accueil-etat-civil")]),
+            ("Garder une trace publique des irritants, même de ceux qui ne deviennent pas des cas.", [], []),
+        ],
+    },
+]
+
+# The public page of every Lab (its Transfo), under the Lab index.
+LAB_PAGE_AUTHORS = "La coordination du programme"

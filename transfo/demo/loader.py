@@ -26,7 +26,17 @@ from wagtail.models import Page, Site
 
 from ambassadors.models import Ambassador
 from cases.models import Case, ProgressEntry, Stage, StageChange
-from docs.models import ArticlePage, DocumentationIndexPage, FaqPage, HomePage
+from docs.models import (
+    ArticlePage,
+    CaseStoryPage,
+    DocumentationIndexPage,
+    FaqPage,
+    FichePage,
+    HomePage,
+    LabIndexPage,
+    LabPage,
+    SessionReportPage,
+)
 from programmes.models import (
     Collectivite,
     Coordination,
@@ -44,6 +54,7 @@ from .content import (
     BLOCK_NAMESPACE,
     BLOCKERS,
     CASE_KINDS,
+    CASE_STORIES,
     CASES,
     CLOSING_THEME,
     COLLECTIVITES,
@@ -53,11 +64,13 @@ from .content import (
     ENTRY_TEXTS,
     FAQ_PATH,
     FAQ_SLUG,
+    FICHES,
     FIRST_NAMES,
     GATHERINGS,
     HOST_DISCIPLINES,
     KIND_DESCRIPTIONS,
     KIND_TITLES,
+    LAB_PAGE_AUTHORS,
     LABS,
     LAST_NAMES,
     METIERS_COMMON,
@@ -66,6 +79,7 @@ from .content import (
     PARIS,
     PROGRAMME,
     SEED,
+    SESSION_REPORTS,
     SESSION_THEMES,
     STAGE_ORDER,
     LabSpec,
@@ -181,8 +195,9 @@ def count_rows() -> dict:
     """Rows per model of the demo's reach, to compare two loads or report what was loaded."""
     tracked = [
         Programme, Coordination, Collectivite, Lab, LabMembership, Ambassador, Session, AgendaItem, Attendance,
-        Gathering, Case, StageChange, ProgressEntry, Page, ArticlePage, FaqPage, get_user_model(), EmailAddress,
-        apps.get_model("taggit", "Tag"), apps.get_model("taggit", "TaggedItem"), apps.get_model("docs", "ArticleTag"),
+        Gathering, Case, StageChange, ProgressEntry, Page, ArticlePage, FaqPage, SessionReportPage, CaseStoryPage,
+        FichePage, LabPage, get_user_model(), EmailAddress,
+        apps.get_model("taggit", "Tag"), apps.get_model("taggit", "TaggedItem"), apps.get_model("docs", "DocumentationPageTag"),
         apps.get_model("wagtailcore", "Revision"), Session.cases.through, Case.team.through,
     ]
     return {model._meta.label: model.objects.count() for model in tracked}
@@ -594,7 +609,8 @@ def _load_pages(labs):
         questions = parse_faq((Path(apps.get_app_config("docs").path) / FAQ_PATH).read_text(encoding="utf-8"))
         page = FaqPage(
             title="Questions fréquentes", slug=FAQ_SLUG, authors="La 27e Région", licence=Licence.CC_BY_SA_4,
-            intro="<p>Les questions que l'on nous pose le plus souvent sur La Transfo, tirées de la documentation "
+            date=datetime.date(2020, 12, 1),
+            preamble="<p>Les questions que l'on nous pose le plus souvent sur La Transfo, tirées de la documentation "
                   "d'origine du programme.</p>",
             questions=[
                 {
@@ -607,6 +623,93 @@ def _load_pages(labs):
             first_published_at=_at(datetime.date(2020, 12, 1), 10),
         )
         _publish(index, page)
+
+    _load_more_pages(index, labs)
+
+
+def _load_more_pages(index, labs):
+    """Session reports, case stories, a fiche and one public page per Lab, created once."""
+    for report in SESSION_REPORTS:
+        if SessionReportPage.objects.child_of(index).filter(slug=report["slug"]).exists():
+            continue
+        session = Session.objects.get(lab=labs[report["lab"]], number=report["session"])
+        page = SessionReportPage(
+            title=report["title"], slug=report["slug"], date=session.end_date, intro=report["intro"],
+            lab=session.lab, session=session, start_date=session.start_date, end_date=session.end_date,
+            authors=report["authors"], licence=Licence.CC_BY_SA_4,
+            body=[_block(report["slug"], position, kind, text) for position, (kind, text) in enumerate(report["body"])],
+            first_published_at=_at(session.end_date + datetime.timedelta(days=7), 10),
+        )
+        page.tags.add(*report["tags"])
+        _publish(index, page)
+
+    for story in CASE_STORIES:
+        if CaseStoryPage.objects.child_of(index).filter(slug=story["slug"]).exists():
+            continue
+        case = Case.objects.get(lab=labs[story["lab"]], slug=story["case"])
+        # The day of its last move: the story is told once the case has got somewhere.
+        day = case.stage_changes.order_by("-changed_at").first().changed_at.date()
+        page = CaseStoryPage(
+            title=story["title"], slug=story["slug"], date=day, intro=story["intro"], lab=case.lab, case=case,
+            problem=case.problem_statement, stage=case.stage, lessons=case.lessons or CASES[story["case"]].lessons,
+            authors=story["authors"], licence=Licence.CC_BY_SA_4,
+            body=[_block(story["slug"], position, kind, text) for position, (kind, text) in enumerate(story["body"])],
+            first_published_at=_at(day, 10),
+        )
+        page.tags.add(*story["tags"])
+        _publish(index, page)
+
+    for fiche in FICHES:
+        if FichePage.objects.child_of(index).filter(slug=fiche["slug"]).exists():
+            continue
+        lab = labs[fiche["lab"]]
+        sections = {}
+        for field in ("hypotheses", "observations", "lessons"):
+            sections[field] = [
+                {
+                    "type": "point",
+                    "id": str(uuid.uuid5(BLOCK_NAMESPACE, f"{fiche['slug']}:{field}:{position}")),
+                    "value": {
+                        "text": f"<p>{escape(text)}</p>",
+                        "sessions": [str(Session.objects.get(lab=labs[key], number=number).pk) for key, number in sessions],
+                        "cases": [str(Case.objects.get(lab=labs[key], slug=slug).pk) for key, slug in cases],
+                    },
+                }
+                for position, (text, sessions, cases) in enumerate(fiche[field])
+            ]
+        page = FichePage(
+            title=fiche["title"], slug=fiche["slug"], date=lab.end_date, intro=fiche["intro"], lab=lab,
+            authors=fiche["authors"], licence=Licence.CC_BY_SA_4, first_published_at=_at(lab.end_date, 10),
+            **sections,
+        )
+        page.tags.add(*fiche["tags"])
+        _publish(index, page)
+
+    lab_index = ensure_lab_index()
+    for spec in LABS:
+        lab = labs[spec.collectivite]
+        if LabPage.objects.filter(lab=lab).exists():
+            continue
+        page = LabPage(
+            title=lab.name, slug=spec.collectivite, date=spec.start, intro=spec.description, lab=lab,
+            authors=LAB_PAGE_AUTHORS, licence=Licence.CC_BY_SA_4, first_published_at=_at(spec.start, 10),
+        )
+        page.tags.add("transfo", lab.collectivite.name)
+        _publish(lab_index, page)
+
+
+def ensure_lab_index():
+    """The list of the Labs, created like the data migration does if missing."""
+    lab_index = LabIndexPage.objects.first()
+    if lab_index is None:
+        home, _index = ensure_site_pages()
+        lab_index = LabIndexPage(
+            title="Les Transfos", slug="transfos",
+            intro="<p>Chaque collectivité a mené sa Transfo : ses dates, son équipe, ses cas pratiques publics et "
+                  "ses comptes rendus.</p>",
+        )
+        _publish(home, lab_index)
+    return lab_index
 
 
 def ensure_site_pages():

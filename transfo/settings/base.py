@@ -41,10 +41,12 @@ INSTALLED_APPS = [
     "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
+    "wagtail.api.v2",
     "wagtail.admin",
     "wagtail",
     "modelcluster",
     "taggit",
+    "rest_framework",
     # Accounts
     "allauth",
     "allauth.account",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After CSRF (a page served from the cache still gets its visitor's token) and locale.
+    "docs.cache.AnonymousPageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "accounts.audit.AuditMiddleware",
     # Last, as axes requires: it turns a lockout flagged during login into its 429 answer.
@@ -162,6 +166,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TASK_ACKS_LATE = True
+# A task whose process was killed (out of memory, say) is handed out again instead of being
+# acknowledged as done; our tasks are safe to run twice (the outbox locks and checks its row).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -169,6 +176,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-mail": {"task": "outbox.send_due_mail", "schedule": 60.0},
     # Reminders a week and a day before each announced session; each goes out once (sessions.reminders).
     "session-reminders": {"task": "sessions.send_reminders", "schedule": 3600.0},
+    # The open-data bundle is rebuilt on each publication; this catches one the broker missed.
+    "opendata-bundle": {"task": "docs.write_opendata_bundle", "schedule": 3600.0},
+    # The daily or weekly digest of the cases for those who run a Lab; each goes out once (cases.digest).
+    "case-digests": {"task": "cases.send_digests", "schedule": 3600.0},
 }
 CELERY_TIMEZONE = "Europe/Paris"
 
@@ -275,18 +286,31 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# --- Benchmark -----------------------------------------------------------
+# Only `make bench` sets it: adds a bare "ok" view and a login-only one, the yardsticks
+# every page's throughput is compared with (bench/run.py).
+BENCHMARK_VIEWS = env.bool("TRANSFO_BENCHMARK_VIEWS", default=False)
+
 # --- Wagtail --------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Transfo"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {
     "default": {
         "BACKEND": "wagtail.search.backends.database",
-        "SEARCH_CONFIG": "french",
     }
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's full text with French stemming: a plural finds its singular (SQLite has none).
+    WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "french"
 # No SVG: an SVG image can carry script (STACK.md).
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odp", "ods", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
+# Documents always go through Wagtail's view, which answers with "nosniff" and a CSP forbidding
+# scripts, and always as a download: a file shown inline could run in the site's origin.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
+# Tags are shared by every Lab of a programme: « Accueil » typed in one Lab is « accueil » of another.
+TAGGIT_CASE_INSENSITIVE = True
 
 # --- Logging --------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,104 @@
+"""RSS and Atom feeds of the documentation: everything published, and what each Lab published.
+
+Only pages anyone may read (live, without view restriction). Each item gives its summary as plain
+text, its publication and update dates, its authors as the page names them, its tags as
+categories and, in Atom, its licence as the entry's rights.
+"""
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext as _
+
+from programmes.models import Lab
+
+from .models import DocumentationIndexPage, DocumentationPage, LabPage
+from .opendata import plain_text, tag_names
+
+FEED_SIZE = 50
+
+
+class DocumentationFeed(Feed):
+    """The latest published documentation pages. Permission: anyone."""
+
+    feed_type = Rss201rev2Feed
+
+    @property
+    def language(self):
+        # The pages are written in French whatever the language of the site's interface.
+        return settings.LANGUAGE_CODE
+
+    def title(self, obj):
+        return _("Transfo : la documentation ouverte")
+
+    def description(self, obj):
+        return _("Articles, comptes rendus, récits de cas et fiches publiés sous licence libre.")
+
+    subtitle = description
+
+    def link(self, obj):
+        index = DocumentationIndexPage.objects.live().public().first()
+        return index.get_url() if index else "/"
+
+    def feed_copyright(self, obj):
+        return _("Chaque page porte sa propre licence libre, indiquée avec elle.")
+
+    def pages(self, obj):
+        return DocumentationPage.objects.published().listed()
+
+    def items(self, obj):
+        return self.pages(obj).for_cards().order_by("-first_published_at", "-pk")[:FEED_SIZE]
+
+    def item_title(self, page):
+        return page.title
+
+    def item_description(self, page):
+        return plain_text(page.intro)
+
+    def item_link(self, page):
+        return page.get_url()
+
+    def item_pubdate(self, page):
+        return page.first_published_at
+
+    def item_updateddate(self, page):
+        return page.last_published_at
+
+    def item_author_name(self, page):
+        return page.authors or None
+
+    def item_categories(self, page):
+        return tag_names(page)
+
+    def item_copyright(self, page):
+        return f"{page.get_licence_display()} — {page.licence_url}"
+
+
+class DocumentationAtomFeed(DocumentationFeed):
+    feed_type = Atom1Feed
+
+
+class LabFeed(DocumentationFeed):
+    """The latest published pages of one Lab; an unknown Lab is a 404. Permission: anyone."""
+
+    def get_object(self, request, lab_slug):
+        return get_object_or_404(Lab, slug=lab_slug)
+
+    def title(self, lab):
+        return _("Transfo : la documentation de %(lab)s") % {"lab": lab.name}
+
+    def description(self, lab):
+        return _("Ce que %(lab)s a publié sous licence libre.") % {"lab": lab.name}
+
+    subtitle = description
+
+    def link(self, lab):
+        lab_page = LabPage.objects.published().in_lab(lab).first()
+        return lab_page.get_url() if lab_page else super().link(lab)
+
+    def pages(self, lab):
+        return DocumentationPage.objects.published().listed().in_lab(lab)
+
+
+class LabAtomFeed(LabFeed):
+    feed_type = Atom1Feed

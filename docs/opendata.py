@@ -1,0 +1,294 @@
+"""The open data of the documentation: every published page, its licence and its images, in one zip.
+
+The bundle holds ``documentation.json`` and ``documentation.csv`` (the same items, one per
+published page: licence, authors, URL, dates, tags, Lab), the original file of every image those
+pages show (already stripped of EXIF at upload) and a README and LICENCE text. It is rebuilt when a
+page is published or unpublished (docs.publishing) and written next to the media files, under
+``opendata/``, by writing a temporary file and renaming it: a download never reads half a bundle.
+
+The same data always gives the same bytes (sorted items, fixed dates inside the zip, no build
+time). The zip's comment holds a fingerprint of its content: a rebuild that would change nothing
+stops before compressing anything and leaves the file, its date and its ETag alone.
+"""
+import csv
+import hashlib
+import io
+import json
+import logging
+import os
+import posixpath
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from html import unescape
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.http import FileResponse
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from django.utils.text import get_valid_filename
+from django.views import View
+from django.views.generic import TemplateView
+from wagtail.images import get_image_model
+from wagtail.models import Page, ReferenceIndex
+
+from programmes.models import LICENCE_URLS, Licence
+
+from .models import DocumentationPage
+
+logger = logging.getLogger("transfo.opendata")
+
+BUNDLE_FOLDER = "opendata"
+BUNDLE_NAME = "transfo-documentation-ouverte.zip"
+# Columns of the CSV, and keys of each JSON item, in this order.
+FIELDS = [
+    "id", "kind", "title", "url", "summary", "authors", "licence", "licence_name", "licence_url",
+    "date", "first_published_at", "last_published_at", "lab", "lab_slug", "tags", "images",
+]
+LIST_SEPARATOR = " | "
+# Zip entries carry a date; the oldest a zip can hold when nothing is published yet.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def published_pages():
+    """Every documentation page anyone may read (live, without view restriction), oldest first.
+
+    Lab, kind and tags come in the same few queries, whatever the number of pages.
+    """
+    return (
+        DocumentationPage.objects.published()
+        .for_cards()
+        .defer_streamfields()
+        .order_by("first_published_at", "pk")
+    )
+
+
+def plain_text(html):
+    """Text of a summary, without tags or entities, on one line."""
+    return " ".join(unescape(strip_tags(html or "")).split())
+
+
+def tag_names(page):
+    """Names of a page's tags, sorted, from the prefetch of ``for_cards``."""
+    return sorted(tag.name for tag in page.card_tags)
+
+
+def images_by_page(pages):
+    """``{page id: [image, ...]}``: the images each page shows, read from Wagtail's reference index.
+
+    The index records every image a page points to (cover, StreamField blocks, photos, rich text),
+    from the page's published content; one query for the references, one for the images.
+    """
+    image_model = get_image_model()
+    references = (
+        ReferenceIndex.objects.filter(
+            base_content_type=ContentType.objects.get_for_model(Page),
+            object_id__in=[str(page.pk) for page in pages],
+            to_content_type=ContentType.objects.get_for_model(image_model),
+        )
+        .values_list("object_id", "to_object_id")
+        .distinct()
+    )
+    wanted = {}
+    for page_id, image_id in references:
+        if image_id.isdigit():
+            wanted.setdefault(int(page_id), set()).add(int(image_id))
+    images = image_model.objects.in_bulk({image_id for ids in wanted.values() for image_id in ids})
+    return {
+        page_id: [images[image_id] for image_id in sorted(ids) if image_id in images]
+        for page_id, ids in wanted.items()
+    }
+
+
+def image_entry_name(image):
+    """Where an image's original file goes in the bundle: ``images/<id>-<file name>``."""
+    return f"images/{image.pk}-{get_valid_filename(posixpath.basename(image.file.name))}"
+
+
+def _local_iso(moment):
+    return timezone.localtime(moment).isoformat() if moment else ""
+
+
+def item_record(page, images):
+    """One published page as the bundle describes it (keys in ``FIELDS`` order)."""
+    lab = page.lab
+    return {
+        "id": page.pk,
+        "kind": page.kind_slug,
+        "title": page.title,
+        "url": page.get_full_url(),
+        "summary": plain_text(page.intro),
+        "authors": page.authors,
+        "licence": page.licence,
+        "licence_name": str(Licence(page.licence).label),
+        "licence_url": LICENCE_URLS[page.licence],
+        "date": page.date.isoformat() if page.date else "",
+        "first_published_at": _local_iso(page.first_published_at),
+        "last_published_at": _local_iso(page.last_published_at),
+        "lab": lab.name if lab else "",
+        "lab_slug": lab.slug if lab else "",
+        "tags": tag_names(page),
+        "images": [image_entry_name(image) for image in images],
+    }
+
+
+@dataclass
+class Bundle:
+    """What goes into the zip, computed from the database."""
+
+    items: list
+    images: list
+    updated: object  # the latest publication, or None
+
+    @classmethod
+    def collect(cls):
+        pages = [page for page in published_pages() if page.url is not None]
+        images = images_by_page(pages)
+        items = [item_record(page, images.get(page.pk, [])) for page in pages]
+        unique_images = {image.pk: image for page_images in images.values() for image in page_images}
+        latest = max((page.last_published_at for page in pages if page.last_published_at), default=None)
+        return cls(items=items, images=[unique_images[pk] for pk in sorted(unique_images)], updated=latest)
+
+    def as_json(self):
+        document = {
+            "updated": _local_iso(self.updated),
+            "count": len(self.items),
+            "fields": FIELDS,
+            "items": self.items,
+        }
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+    def as_csv(self):
+        output = io.StringIO()
+        writer = csv.DictWriter(output, fieldnames=FIELDS)
+        writer.writeheader()
+        for item in self.items:
+            writer.writerow({
+                **item,
+                "tags": LIST_SEPARATOR.join(item["tags"]),
+                "images": LIST_SEPARATOR.join(item["images"]),
+            })
+        return output.getvalue()
+
+    def texts(self):
+        licences = sorted({(item["licence"], item["licence_name"], item["licence_url"]) for item in self.items})
+        context = {
+            "items": self.items,
+            "licences": licences,
+            "fields": FIELDS,
+            "separator": LIST_SEPARATOR.strip(),
+            "updated": self.updated,
+        }
+        return {
+            "README.txt": render_to_string("docs/opendata_readme.txt", context),
+            "LICENCE.txt": render_to_string("docs/opendata_licence.txt", context),
+        }
+
+    def fingerprint(self):
+        """A digest of everything the zip holds, to know without building it whether it changed."""
+        digest = hashlib.sha256(self.as_json().encode("utf-8"))
+        for image in self.images:
+            digest.update(f"\n{image.pk}:{image.file.name}:{image.file_size or ''}".encode())
+        return f"transfo-opendata sha256:{digest.hexdigest()}".encode("ascii")
+
+    def zip_date(self):
+        if self.updated is None:
+            return ZIP_EPOCH
+        moment = timezone.localtime(self.updated)
+        return max(ZIP_EPOCH, (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second))
+
+    def write_zip(self, handle):
+        """Write the zip to a binary file object; the same bundle always gives the same bytes."""
+        date = self.zip_date()
+
+        def entry(name):
+            info = zipfile.ZipInfo(name, date_time=date)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            return info
+
+        with zipfile.ZipFile(handle, "w") as archive:
+            archive.comment = self.fingerprint()
+            for name, text in sorted(self.texts().items()):
+                archive.writestr(entry(name), text.encode("utf-8"))
+            archive.writestr(entry("documentation.csv"), self.as_csv().encode("utf-8"))
+            archive.writestr(entry("documentation.json"), self.as_json().encode("utf-8"))
+            for image in self.images:
+                try:
+                    with image.file.open("rb") as source, archive.open(entry(image_entry_name(image)), "w") as target:
+                        for chunk in iter(lambda: source.read(1024 * 1024), b""):
+                            target.write(chunk)
+                except FileNotFoundError:
+                    # The row says the image exists but its file is gone: the items still name it,
+                    # the rest of the bundle is still worth publishing.
+                    logger.warning("Open data: the file of image %s is missing.", image.pk)
+
+
+def bundle_path() -> Path:
+    return Path(settings.MEDIA_ROOT) / BUNDLE_FOLDER / BUNDLE_NAME
+
+
+def current_fingerprint(path):
+    """The fingerprint of the bundle on disk, or None (no bundle, or not one of ours)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.comment
+    except (FileNotFoundError, zipfile.BadZipFile):
+        return None
+
+
+def write_bundle() -> bool:
+    """Build the bundle from what is published now; True when the file changed.
+
+    Written to a temporary file in the same folder, then renamed over the old one (an atomic
+    replacement): a download under way keeps reading the old file, the next gets the new one.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        bundle = Bundle.collect()
+        target = bundle_path()
+        if current_fingerprint(target) == bundle.fingerprint():
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".building-", suffix=".zip")
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                bundle.write_zip(handle)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            raise
+    logger.info("Open data bundle rewritten: %s items, %s images.", len(bundle.items), len(bundle.images))
+    return True
+
+
+class OpenDataView(TemplateView):
+    """Public page describing the open data and how to reuse it. Permission: anyone."""
+
+    template_name = "docs/opendata.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        path = bundle_path()
+        if path.exists():
+            stat = path.stat()
+            context["bundle_size"] = stat.st_size
+            context["bundle_updated"] = datetime.fromtimestamp(stat.st_mtime, tz=timezone.get_current_timezone())
+        context["licences"] = [(licence.value, licence.label, LICENCE_URLS[licence]) for licence in Licence]
+        context["fields"] = FIELDS
+        return context
+
+
+class OpenDataDownloadView(View):
+    """The bundle itself. Permission: anyone; built here if no publication has built it yet."""
+
+    def get(self, request, *args, **kwargs):
+        path = bundle_path()
+        if not path.exists():
+            write_bundle()
+        return FileResponse(path.open("rb"), as_attachment=True, filename=BUNDLE_NAME, content_type="application/zip")

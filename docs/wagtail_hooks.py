@@ -1,0 +1,102 @@
+"""Admin guards of the documentation: nothing goes live that links to what the public cannot open.
+
+A documentation page may be published in three ways in Wagtail's admin: the "Publish" button
+(editing or creating a page), "Approve" on the edit page of a page in moderation, and "Approve"
+straight from the dashboard. Each is checked with ``docs.drafting.non_public_links``: a link to
+a Lab's working page (a session, a case, its journal…) that is not public, to either admin, or
+to an unpublished page is refused with a message naming it, and nothing is published.
+
+The two views are swapped in through a ``PageViewSet`` for ``DocumentationPage`` (Wagtail picks
+the viewset of the page's class); the "Publish" button of the create view goes through the
+``before_publish_page`` hook.
+"""
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.views.pages.edit import EditView
+from wagtail.admin.views.pages.workflow import WorkflowActionView
+from wagtail.admin.viewsets.pages import PageViewSet
+
+from .drafting import non_public_links
+from .models import DocumentationPage
+
+APPROVE = "approve"
+
+
+def refusal_message(links) -> str:
+    return _(
+        "Publication refusée : cette page renvoie vers des pages que le public ne peut pas ouvrir "
+        "(%(links)s). Retirez ces liens ou rendez ces éléments publics, puis recommencez."
+    ) % {"links": ", ".join(links)}
+
+
+class GuardedEditView(EditView):
+    """The page editor, where publishing or approving content with a non-public link is refused.
+
+    The check reads the content as submitted, before anything is saved, so the editor finds
+    the form as they left it with the refusal on top.
+    """
+
+    def publish_action(self):
+        return self.refuse_non_public_links() or super().publish_action()
+
+    def perform_workflow_action(self):
+        if self.workflow_action == APPROVE:
+            refused = self.refuse_non_public_links()
+            if refused:
+                return refused
+        return super().perform_workflow_action()
+
+    def refuse_non_public_links(self):
+        links = non_public_links(self.form.instance)
+        if not links:
+            return None
+        self.form.add_error(None, refusal_message(links))
+        return self.form_invalid(self.form)
+
+
+class GuardedWorkflowActionView(WorkflowActionView):
+    """The dashboard's "Approve": refused, back to the editor, when the latest content would
+    publish a non-public link (approval publishes the latest revision)."""
+
+    def post(self, request, *args, **kwargs):
+        if self.action_name == APPROVE:
+            links = non_public_links(self.object.specific.get_latest_revision_as_object())
+            if links:
+                messages.error(request, refusal_message(links))
+                edit_url = reverse("wagtailadmin_pages:edit", args=[self.object.pk])
+                if request.headers.get("x-requested-with") == "XMLHttpRequest":
+                    return self.render_modal_json(request, {"step": "success", "redirect": edit_url})
+                return redirect(edit_url)
+        return super().post(request, *args, **kwargs)
+
+
+class DocumentationPageViewSet(PageViewSet):
+    model = DocumentationPage
+    edit_view_class = GuardedEditView
+    workflow_action_view_class = GuardedWorkflowActionView
+
+    @cached_property
+    def parent_models(self):
+        # Only the views above change: the explorer keeps Wagtail's own listings.
+        return []
+
+
+@hooks.register("register_admin_viewset")
+def register_documentation_page_viewset():
+    return DocumentationPageViewSet("documentation_pages")
+
+
+@hooks.register("before_publish_page")
+def refuse_non_public_links(request, page):
+    """The create view's "Publish" (and the edit view's, already checked above)."""
+    if not isinstance(page, DocumentationPage):
+        return None
+    links = non_public_links(page)
+    if not links:
+        return None
+    messages.error(request, refusal_message(links))
+    return redirect("wagtailadmin_pages:edit", page.pk)

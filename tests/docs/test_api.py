@@ -1,0 +1,90 @@
+"""The JSON API (Wagtail API v2): published public pages only, with their licence; read-only, anonymous."""
+import pytest
+from django.urls import reverse
+
+from programmes.models import Licence
+
+from ..factories import make_lab, make_user
+from .helpers_opendata import article, image_block, make_image, private, published, unpublished
+
+pytestmark = pytest.mark.django_db
+
+PAGES = "/api/v2/pages/"
+
+
+def listed_titles(client, url=PAGES, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200, response.content
+    return sorted(item["title"] for item in response.json()["items"])
+
+
+@pytest.fixture
+def pages():
+    lab = make_lab()
+    return {
+        "lab": lab,
+        "public": published("Ouvert à tous", lab=lab, licence=Licence.CC0, authors="Camille", tags=("immersion",)),
+        "draft": article("Brouillon"),
+        "private": private("Réservé"),
+        "unpublished": unpublished("Retiré"),
+    }
+
+
+def test_api_lists_only_live_public_pages(client, pages):
+    titles = listed_titles(client, type="docs.ArticlePage")
+
+    assert titles == ["Ouvert à tous"]
+
+
+def test_api_page_gives_licence_authors_tags_and_lab(client, pages):
+    response = client.get(f"{PAGES}{pages['public'].pk}/")
+
+    data = response.json()
+    assert data["licence"] == "CC0-1.0"
+    assert data["licence_url"] == "https://creativecommons.org/publicdomain/zero/1.0/"
+    assert data["authors"] == "Camille"
+    assert data["tags"] == ["immersion"]
+    assert data["lab"] == {"name": pages["lab"].name, "slug": pages["lab"].slug}
+    assert data["meta"]["html_url"] == f"http://localhost{pages['public'].url}"
+
+
+def test_api_listing_can_show_the_licence_of_each_page(client, pages):
+    response = client.get(PAGES, {"type": "docs.ArticlePage", "fields": "licence,authors"})
+
+    assert [(item["title"], item["licence"], item["authors"]) for item in response.json()["items"]] == [
+        ("Ouvert à tous", "CC0-1.0", "Camille")
+    ]
+
+
+@pytest.mark.parametrize("name", ["draft", "private", "unpublished"])
+def test_api_hides_what_the_public_may_not_read(client, pages, name):
+    response = client.get(f"{PAGES}{pages[name].pk}/")
+
+    assert response.status_code == 404
+
+
+def test_api_shows_a_logged_in_person_no_more_than_the_public(client, pages):
+    client.force_login(make_user())
+
+    assert listed_titles(client, type="docs.ArticlePage") == ["Ouvert à tous"]
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_api_refuses_writes(client, pages, method):
+    response = getattr(client, method)(PAGES, data={"title": "Pirate"}, content_type="application/json")
+
+    assert response.status_code == 405
+    assert listed_titles(client, type="docs.ArticlePage") == ["Ouvert à tous"]
+
+
+def test_api_lists_only_images_shown_on_public_pages(client):
+    shown, hidden = make_image("Montrée"), make_image("Brouillon seulement")
+    published("Avec photo", body=[image_block(shown)])
+    article("Brouillon avec photo", body=[image_block(hidden)])
+
+    assert listed_titles(client, "/api/v2/images/") == ["Montrée"]
+    assert client.get(f"/api/v2/images/{hidden.pk}/").status_code == 404
+
+
+def test_api_root_urls_are_named(client):
+    assert reverse("wagtailapi:pages:listing") == PAGES

@@ -1,0 +1,127 @@
+"""RSS and Atom feeds of the documentation: valid XML, only what the public may read."""
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from programmes.models import Licence
+
+from ..factories import make_lab
+from .helpers_opendata import article, private, published, unpublished
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def rss_items(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/rss+xml")
+    channel = ET.fromstring(response.content).find("channel")
+    return channel, channel.findall("item")
+
+
+def atom_entries(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    return feed, feed.findall(f"{ATOM}entry")
+
+
+@pytest.fixture
+def pages():
+    lab = make_lab()
+    other_lab = make_lab()
+    return {
+        "lab": lab,
+        "other_lab": other_lab,
+        "public": published(
+            "Le lancement à Mulhouse", lab=lab, tags=("lancement", "ambassadeurs"), authors="Camille et Noé",
+            intro="Vingt agents, <b>vingt</b> métiers.", licence=Licence.CC_BY_4,
+        ),
+        "other": published("Une immersion ailleurs", lab=other_lab),
+        "draft": article("Brouillon jamais publié", lab=lab),
+        "private": private("Réservé aux connectés", lab=lab),
+        "unpublished": unpublished("Retiré de la publication", lab=lab),
+    }
+
+
+def test_rss_feed_lists_only_live_public_pages(client, pages):
+    _channel, items = rss_items(client, reverse("opendata:feed_rss"))
+
+    assert sorted(item.findtext("title") for item in items) == ["Le lancement à Mulhouse", "Une immersion ailleurs"]
+
+
+def test_rss_item_gives_link_plain_summary_author_date_and_tags(client, pages):
+    _channel, items = rss_items(client, reverse("opendata:feed_rss"))
+    item = next(item for item in items if item.findtext("title") == "Le lancement à Mulhouse")
+
+    assert item.findtext("link") == "http://testserver" + pages["public"].url
+    assert item.findtext("description") == "Vingt agents, vingt métiers."
+    assert "Camille et Noé" in item.findtext("{http://purl.org/dc/elements/1.1/}creator", "") + item.findtext("author", "")
+    assert item.findtext("pubDate")
+    assert sorted(category.text for category in item.findall("category")) == ["ambassadeurs", "lancement"]
+
+
+def test_atom_feed_lists_only_live_public_pages_with_their_licence(client, pages):
+    feed, entries = atom_entries(client, reverse("opendata:feed_atom"))
+
+    assert feed.findtext(f"{ATOM}title")
+    titles = sorted(entry.findtext(f"{ATOM}title") for entry in entries)
+    assert titles == ["Le lancement à Mulhouse", "Une immersion ailleurs"]
+    entry = next(entry for entry in entries if entry.findtext(f"{ATOM}title") == "Le lancement à Mulhouse")
+    assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name") == "Camille et Noé"
+    assert entry.findtext(f"{ATOM}rights") == "CC BY 4.0 — https://creativecommons.org/licenses/by/4.0/"
+    assert entry.findtext(f"{ATOM}published") and entry.findtext(f"{ATOM}updated")
+    assert sorted(category.get("term") for category in entry.findall(f"{ATOM}category")) == ["ambassadeurs", "lancement"]
+
+
+@pytest.mark.parametrize("name", ["opendata:lab_feed_rss", "opendata:lab_feed_atom"])
+def test_lab_feed_lists_only_that_labs_public_pages(client, pages, name):
+    response = client.get(reverse(name, kwargs={"lab_slug": pages["lab"].slug}))
+
+    root = ET.fromstring(response.content)
+    titles = [element.text for element in root.iter() if element.tag in ("title", f"{ATOM}title")]
+    assert pages["lab"].name in titles[0]
+    assert titles[1:] == ["Le lancement à Mulhouse"]
+
+
+def test_lab_feed_of_an_unknown_lab_is_not_found(client, pages):
+    response = client.get(reverse("opendata:lab_feed_rss", kwargs={"lab_slug": "inconnu"}))
+
+    assert response.status_code == 404
+
+
+def test_english_feed_links_to_the_english_pages(client, pages):
+    with_prefix = reverse("opendata:feed_rss").replace("/flux/", "/en/flux/")
+    _channel, items = rss_items(client, with_prefix)
+
+    assert all("/en/documentation/" in item.findtext("link") for item in items)
+
+
+def test_feed_query_count_does_not_grow_with_the_pages(client):
+    lab = make_lab()
+    published("Une seule page", lab=lab, tags=("un",))
+    client.get(reverse("opendata:feed_atom"))  # the site's root paths are cached from now on
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("opendata:feed_atom"))
+    for number in range(8):
+        published(f"Page numéro {number}", lab=lab, tags=("un", f"t{number}"))
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("opendata:feed_atom"))
+
+    assert len(many) == len(one)
+
+
+def test_page_head_announces_the_feeds(pages):
+    html = render_to_string("includes/feed_links.html", {"page": pages["public"]})
+
+    assert f'href="{reverse("opendata:feed_rss")}"' in html
+    assert f'href="{reverse("opendata:feed_atom")}"' in html
+    assert f'href="{reverse("opendata:lab_feed_atom", kwargs={"lab_slug": pages["lab"].slug})}"' in html

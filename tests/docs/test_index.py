@@ -1,0 +1,218 @@
+"""The documentation index: filters by Lab, kind and tag, tag pages, and a cost that does not grow."""
+from html import unescape
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from docs.models import PAGE_SIZE, DocumentationIndexPage
+
+from ..factories import make_case, make_lab, make_session
+from .html import text_of
+from .pages import make_article, make_case_story, make_faq, make_fiche, make_lab_page, make_session_report, point
+
+pytestmark = pytest.mark.django_db
+
+
+def _index_url():
+    return DocumentationIndexPage.objects.get().url
+
+
+def _titles(response):
+    html = response.content.decode()
+    return [unescape(part.split(">", 1)[1].split("<", 1)[0]) for part in html.split('class="card__title"><a href=')[1:]]
+
+
+def test_index_lists_every_kind_but_lab_pages(client):
+    lab = make_lab()
+    make_article(title="Un article")
+    make_session_report(title="Un compte rendu")
+    make_case_story(title="Un récit")
+    make_fiche(title="Une fiche")
+    make_faq(title="Une FAQ")
+    make_lab_page(lab, title="La page du labo")
+
+    titles = _titles(client.get(_index_url()))
+
+    assert sorted(titles) == ["Un article", "Un compte rendu", "Un récit", "Une FAQ", "Une fiche"]
+
+
+def test_index_filters_by_lab(client):
+    mulhouse, paris = make_lab(slug="mulhouse"), make_lab(slug="paris")
+    make_article(title="À Mulhouse", lab=mulhouse)
+    make_session_report(title="Session à Mulhouse", lab=mulhouse)
+    make_article(title="À Paris", lab=paris)
+
+    titles = _titles(client.get(_index_url(), {"labo": "mulhouse"}))
+
+    assert sorted(titles) == ["Session à Mulhouse", "À Mulhouse"]
+
+
+def test_index_filters_by_kind(client):
+    make_article(title="Un article")
+    make_fiche(title="Une fiche")
+
+    assert _titles(client.get(_index_url(), {"type": "fiche"})) == ["Une fiche"]
+    assert _titles(client.get(_index_url(), {"type": "article"})) == ["Un article"]
+
+
+def test_index_filters_by_tag(client):
+    make_article(title="Immersion", tags=["immersion"])
+    make_fiche(title="Fiche immersion", tags=["immersion", "cadrage"])
+    make_article(title="Autre", tags=["cadrage"])
+
+    titles = _titles(client.get(_index_url(), {"tag": "immersion"}))
+
+    assert sorted(titles) == ["Fiche immersion", "Immersion"]
+
+
+def test_index_combines_its_filters(client):
+    lab = make_lab(slug="dunkerque")
+    make_article(title="Le bon", lab=lab, tags=["courriers"])
+    make_article(title="Autre labo", lab=make_lab(), tags=["courriers"])
+    make_fiche(title="Autre type", lab=lab, tags=["courriers"])
+
+    titles = _titles(client.get(_index_url(), {"labo": "dunkerque", "type": "article", "tag": "courriers"}))
+
+    assert titles == ["Le bon"]
+
+
+def test_index_answers_an_unknown_filter_with_a_message_and_a_400(client):
+    make_article(title="Un article")
+
+    response = client.get(_index_url(), {"type": "inconnu"})
+
+    assert response.status_code == 400
+    assert "Ce choix n'existe pas" in text_of(response)
+    assert _titles(response) == []
+
+
+def test_index_paginates_and_keeps_its_filters(client):
+    lab = make_lab(slug="metz")
+    for number in range(PAGE_SIZE + 2):
+        make_article(title=f"Article {number}", lab=lab)
+
+    first = client.get(_index_url(), {"labo": "metz"})
+    second = client.get(_index_url(), {"labo": "metz", "page": 2})
+
+    assert len(_titles(first)) == PAGE_SIZE
+    assert "?labo=metz&amp;page=2" in first.content.decode()
+    assert len(_titles(second)) == 2
+
+
+def test_index_shows_newest_first(client):
+    import datetime
+
+    make_article(title="Ancien", date=datetime.date(2016, 6, 1))
+    make_article(title="Récent", date=datetime.date(2019, 6, 1))
+
+    assert _titles(client.get(_index_url())) == ["Récent", "Ancien"]
+
+
+def test_tag_page_lists_pages_with_that_tag(client):
+    make_article(title="Sur l'immersion", tags=["immersion"])
+    make_article(title="Sans rapport", tags=["autre"])
+
+    response = client.get(_index_url() + "tag/immersion/")
+
+    assert response.status_code == 200
+    assert _titles(response) == ["Sur l'immersion"]
+    assert "Mot-clé « immersion »" in text_of(response)
+
+
+def test_tag_page_of_an_unknown_tag_is_a_404(client):
+    assert client.get(_index_url() + "tag/n-existe-pas/").status_code == 404
+
+
+def test_cards_link_each_tag_to_its_page(client):
+    make_article(tags=["langage clair"])
+
+    assert 'href="/documentation/tag/langage-clair/"' in client.get(_index_url()).content.decode()
+
+
+def test_english_index_keeps_english_links(client):
+    article_url = make_article(tags=["immersion"]).url
+
+    html = client.get("/en" + _index_url()).content.decode()
+
+    assert f'href="/en{article_url}"' in html
+    assert 'href="/en/documentation/tag/immersion/"' in html
+
+
+def _query_count(client, url):
+    cache.clear()  # measure the page itself, not the page cache
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def _add_pages(count, labs):
+    for number in range(count):
+        lab = labs[number % len(labs)]
+        kind = number % 5
+        tags = [f"theme-{number % 7}", f"sujet-{number % 3}"]
+        if kind == 0:
+            make_session_report(lab=lab, tags=tags)
+        elif kind == 1:
+            make_case_story(lab=lab, tags=tags)
+        elif kind == 2:
+            make_fiche(lab=lab, tags=tags, hypotheses=[point("Une hypothèse")])
+        else:
+            make_article(lab=lab, tags=tags)
+
+
+def test_query_counts_do_not_grow_with_the_number_of_pages(client):
+    labs = [make_lab() for _ in range(3)]
+    article = make_article(lab=labs[0], tags=["theme-1", "immersion"])
+    _add_pages(4, labs)
+    urls = [_index_url(), _index_url() + "tag/theme-1/", article.url, _index_url() + "?tag=immersion&type=article"]
+    few = [_query_count(client, url) for url in urls]
+
+    _add_pages(195, labs)
+    many = [_query_count(client, url) for url in urls]
+
+    assert many == few
+
+
+def test_lab_page_query_count_does_not_grow_with_its_team_and_cases(client):
+    from ..factories import make_ambassador, make_resident
+    from programmes.models import Visibility
+
+    lab = make_lab()
+    page = make_lab_page(lab)
+    make_ambassador(lab=lab, public_consent=True)
+    make_resident(lab)
+    make_case(lab=lab, visibility=Visibility.PUBLIC)
+    make_article(lab=lab, tags=["un"])
+    few = _query_count(client, page.url)
+
+    for number in range(15):
+        make_ambassador(lab=lab, public_consent=number % 2 == 0)
+        make_resident(lab, public_consent=True)
+        case = make_case(lab=lab, visibility=Visibility.PUBLIC)
+        make_case_story(lab=lab, case=case, tags=[f"tag-{number}"])
+        make_session(lab=lab, number=100 + number)
+
+    assert _query_count(client, page.url) == few
+
+
+def test_fiche_query_count_does_not_grow_with_its_evidence(client):
+    from programmes.models import Visibility
+
+    lab = make_lab()
+    sessions = [make_session(lab=lab, number=200 + n, visibility=Visibility.PUBLIC) for n in range(2)]
+    cases = [make_case(lab=lab, visibility=Visibility.PUBLIC) for _ in range(2)]
+    fiche = make_fiche(lab=lab, hypotheses=[point("Hypothèse", sessions=sessions, cases=cases)])
+    few = _query_count(client, fiche.url)
+
+    more_cases = [make_case(lab=lab, visibility=Visibility.PUBLIC) for _ in range(10)]
+    for case in more_cases[:5]:
+        make_case_story(lab=lab, case=case)
+    fiche.hypotheses = [point("Hypothèse", sessions=sessions, cases=cases + more_cases)] + [
+        point(f"Autre {n}", cases=more_cases) for n in range(5)
+    ]
+    fiche.save_revision().publish()
+
+    assert _query_count(client, fiche.url) == few

@@ -1,0 +1,155 @@
+"""The open-data bundle: JSON and CSV of what is published, its licence and images, rebuilt on publication."""
+import csv
+import io
+import json
+import zipfile
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from wagtail.models import PageViewRestriction
+
+from docs.opendata import Bundle, bundle_path, write_bundle
+from programmes.models import Licence
+
+from ..factories import make_lab
+from .helpers_opendata import article, image_block, make_image, private, published, unpublished
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+def read_bundle():
+    with zipfile.ZipFile(bundle_path()) as archive:
+        names = archive.namelist()
+        document = json.loads(archive.read("documentation.json"))
+        rows = list(csv.DictReader(io.StringIO(archive.read("documentation.csv").decode("utf-8"))))
+        files = {name: archive.read(name) for name in names}
+    return names, document, rows, files
+
+
+def test_bundle_lists_published_pages_in_json_and_csv_with_their_licence():
+    lab = make_lab()
+    page = published("Ouvert à tous", lab=lab, licence=Licence.LO_2, authors="Camille", tags=("immersion", "accueil"))
+    published("Une autre page", licence=Licence.CC0)
+    article("Brouillon")
+    private("Réservé")
+    unpublished("Retiré")
+
+    write_bundle()
+
+    names, document, rows, _files = read_bundle()
+    assert {"README.txt", "LICENCE.txt", "documentation.json", "documentation.csv"} <= set(names)
+    items = document["items"]
+    assert [item["title"] for item in items] == [row["title"] for row in rows] == ["Ouvert à tous", "Une autre page"]
+    assert [(item["licence"], item["licence_url"]) for item in items] == [(row["licence"], row["licence_url"]) for row in rows] == [
+        ("etalab-2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"),
+        ("CC0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    ]
+    first = items[0]
+    assert (first["authors"], first["lab"], first["tags"], first["kind"]) == ("Camille", lab.name, ["accueil", "immersion"], "article")
+    assert first["url"] == page.full_url == "http://localhost" + page.url
+    assert first["first_published_at"] and first["last_published_at"]
+    assert rows[0]["tags"] == "accueil | immersion"
+
+
+def test_bundle_holds_the_original_images_of_published_pages_only():
+    shown, hidden = make_image("Montrée"), make_image("Brouillon")
+    published("Avec photo", body=[image_block(shown)])
+    article("Brouillon avec photo", body=[image_block(hidden)])
+
+    write_bundle()
+
+    names, document, _rows, files = read_bundle()
+    images = [name for name in names if name.startswith("images/")]
+    assert images == document["items"][0]["images"]
+    assert len(images) == 1 and images[0].startswith(f"images/{shown.pk}-photo")
+    with shown.file.open("rb") as original:
+        assert files[images[0]] == original.read()
+
+
+def test_bundle_written_twice_from_the_same_data_is_the_same_file():
+    published("Ouvert à tous", tags=("un",))
+    assert write_bundle() is True
+    first = bundle_path().read_bytes()
+    modified = bundle_path().stat().st_mtime_ns
+
+    assert write_bundle() is False
+
+    assert bundle_path().read_bytes() == first
+    assert bundle_path().stat().st_mtime_ns == modified
+    assert [path.name for path in bundle_path().parent.iterdir()] == [bundle_path().name]
+
+
+def test_publishing_a_page_adds_it_to_the_bundle_and_unpublishing_removes_it(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        published("Déjà là")
+    with django_capture_on_commit_callbacks(execute=True):
+        page = published("Nouvelle page")
+
+    assert [item["title"] for item in read_bundle()[1]["items"]] == ["Déjà là", "Nouvelle page"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page.unpublish()
+
+    assert [item["title"] for item in read_bundle()[1]["items"]] == ["Déjà là"]
+
+
+def test_restricting_a_page_removes_it_from_the_bundle(django_capture_on_commit_callbacks):
+    page = published("Bientôt réservée")
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+
+    assert read_bundle()[1]["items"] == []
+
+
+def test_collecting_the_bundle_costs_the_same_queries_for_one_or_many_pages():
+    lab = make_lab()
+    published("Une", lab=lab, tags=("a",), body=[image_block(make_image())])
+    Bundle.collect()  # the site's root paths are cached from now on
+    with CaptureQueriesContext(connection) as one:
+        Bundle.collect()
+    for number in range(6):
+        published(f"Page {number}", lab=make_lab(), tags=("a", f"t{number}"), body=[image_block(make_image())])
+    with CaptureQueriesContext(connection) as many:
+        bundle = Bundle.collect()
+
+    assert len(bundle.items) == 7
+    assert len(many) == len(one)
+
+
+def test_open_data_page_describes_the_bundle_and_links_to_it(client):
+    published("Ouvert à tous")
+    write_bundle()
+
+    response = client.get(reverse("opendata:index"))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f'href="{reverse("opendata:download")}"' in content
+    assert "documentation.csv" in content and "CC BY-SA 4.0" in content
+
+
+def test_download_serves_the_bundle_and_builds_it_when_missing(client):
+    published("Ouvert à tous")
+    assert not bundle_path().exists()
+
+    response = client.get(reverse("opendata:download"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert 'attachment; filename="transfo-documentation-ouverte.zip"' == response["Content-Disposition"]
+    body = b"".join(response.streaming_content)
+    assert body == bundle_path().read_bytes()
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        assert json.loads(archive.read("documentation.json"))["count"] == 1
+
+
+def test_open_data_urls_are_french_and_english():
+    assert reverse("opendata:index") == "/donnees-ouvertes/"
