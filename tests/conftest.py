@@ -61,7 +61,16 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; Django must still let the
     # live server's ORM calls through.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
+
+    # Once that loop runs, Django hands this thread new connection objects (they are kept per
+    # context): they must still carry the database's saved contents, or a test with
+    # serialized_rollback after a flushing test would start without the site's pages.
+    saved = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as playwright:
+        for alias, contents in saved.items():
+            if contents is not None and getattr(connections[alias], "_test_serialized_contents", None) is None:
+                connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

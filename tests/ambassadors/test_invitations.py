@@ -275,7 +275,7 @@ def test_invitation_waits_in_the_outbox_while_the_mail_server_is_down(
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_simultaneous_invitations_of_one_person_make_one_row_and_one_mail(lab, resident):
     # Two residents submitting at the same instant, on PostgreSQL where requests really overlap.
     barrier = threading.Barrier(2)

@@ -12,7 +12,7 @@ from transfo.celery import app as celery_app
 
 from ..celery_config import celery_configured
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
