@@ -1,0 +1,1 @@
+"""The benchmark behind `make bench`: data at scale (generate), the harness (run), its yardsticks (views)."""
