@@ -11,7 +11,7 @@ PORT ?= 8000
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/transfo
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run setup test test-embedded test-services messages browser demo clean
+.PHONY: run setup test test-embedded test-services messages browser demo clean bench faults
 
 run: setup
 	$(BIN)/python manage.py load_demo
@@ -55,6 +55,29 @@ test-services:
 	else \
 	  echo "PostgreSQL or Redis is not answering: the pass against real services was not run."; \
 	fi
+
+# Fault tests: the app (gunicorn, Celery workers and beat) against a PostgreSQL, a Redis and a mail
+# server of its own, on free loopback ports, that are stopped, restarted, hung or killed on purpose;
+# each test prints what it did and saw (faults/). Needs the PostgreSQL server and redis-server
+# installed; the machine's running services are never touched.
+faults: $(INSTALLED) messages
+	$(BIN)/python -m pytest -c faults/pytest.ini faults -s -p no:cacheprovider
+
+# Throughput and latency of the main pages on PostgreSQL and Redis with the production settings, at
+# S=1 (one Transfo) and S=100 (a national programme); figures in var/bench/. One scale:
+# `make bench BENCH_SCALES=1`. wrk comes from Debian (installed here when we are root).
+BENCH_SCALES ?= 1,100
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
+
+bench: $(INSTALLED) messages
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is missing: apt-get install wrk"; exit 1; fi; }
+	@$(BIN)/python -m transfo.services $(BENCH_DATABASE_URL) $(BENCH_REDIS_URL) || { \
+	  echo "PostgreSQL or Redis is not answering: the benchmark needs both."; exit 1; }
+	$(BIN)/python -m bench.run --scales $(BENCH_SCALES) --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL)
 
 demo: setup
 	$(BIN)/python manage.py load_demo

@@ -5,7 +5,8 @@ import logging
 from celery.exceptions import CeleryError
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
@@ -53,35 +54,55 @@ def send_queued_mail(mail_id: int) -> bool:
 
     The row is locked while sending so two workers never both send it.
     """
-    with transaction.atomic():
-        mail = OutgoingMail.objects.select_for_update().filter(pk=mail_id).first()
-        if mail is None or mail.status == OutgoingMail.Status.SENT:
-            return True
-        if mail.status == OutgoingMail.Status.FAILED:
-            return False
-        message = EmailMultiAlternatives(
-            subject=mail.subject, body=mail.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[mail.to]
-        )
-        if mail.body_html:
-            message.attach_alternative(mail.body_html, "text/html")
-        mail.attempts += 1
-        try:
-            message.send()
-        except Exception as error:  # noqa: BLE001 — any mail failure means "try again later"
-            mail.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if mail.attempts >= MAX_ATTEMPTS:
-                mail.status = OutgoingMail.Status.FAILED
-            else:
-                delay = RETRY_DELAYS_MINUTES[min(mail.attempts, len(RETRY_DELAYS_MINUTES)) - 1]
-                mail.next_attempt_at = timezone.now() + datetime.timedelta(minutes=delay)
-            mail.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            logger.warning("Mail %s not sent (attempt %s): %s", mail.pk, mail.attempts, mail.last_error)
-            return False
-        mail.status = OutgoingMail.Status.SENT
-        mail.sent_at = timezone.now()
-        mail.last_error = ""
-        mail.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    handed_over = False
+    try:
+        with transaction.atomic():
+            mail = OutgoingMail.objects.select_for_update().filter(pk=mail_id).first()
+            if mail is None or mail.status == OutgoingMail.Status.SENT:
+                return True
+            if mail.status == OutgoingMail.Status.FAILED:
+                return False
+            message = EmailMultiAlternatives(
+                subject=mail.subject, body=mail.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[mail.to]
+            )
+            if mail.body_html:
+                message.attach_alternative(mail.body_html, "text/html")
+            mail.attempts += 1
+            try:
+                message.send()
+            except Exception as error:  # noqa: BLE001 — any mail failure means "try again later"
+                mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+                if mail.attempts >= MAX_ATTEMPTS:
+                    mail.status = OutgoingMail.Status.FAILED
+                else:
+                    delay = RETRY_DELAYS_MINUTES[min(mail.attempts, len(RETRY_DELAYS_MINUTES)) - 1]
+                    mail.next_attempt_at = timezone.now() + datetime.timedelta(minutes=delay)
+                mail.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+                logger.warning("Mail %s not sent (attempt %s): %s", mail.pk, mail.attempts, mail.last_error)
+                return False
+            handed_over = True
+            mail.status = OutgoingMail.Status.SENT
+            mail.sent_at = timezone.now()
+            mail.last_error = ""
+            mail.save(update_fields=["attempts", "last_error", "status", "sent_at"])
         return True
+    except DatabaseError:
+        if not handed_over:
+            raise
+        # The mail server has the mail but the database lost the transaction saying so (its
+        # connection was cut, as by a restart): left pending, the sweep would send it twice.
+        _record_sent_again(mail_id)
+        return True
+
+
+def _record_sent_again(mail_id: int) -> None:
+    logger.warning("Mail %s was sent but not recorded: recording it on a new connection.", mail_id)
+    # The cut connection is useless; the next query opens a new one, which waits for a
+    # restarting PostgreSQL (transfo.postgresql).
+    connection.close()
+    OutgoingMail.objects.filter(pk=mail_id).update(
+        status=OutgoingMail.Status.SENT, sent_at=timezone.now(), last_error="", attempts=F("attempts") + 1
+    )
 
 
 def send_due_mail(limit: int = 200) -> int:

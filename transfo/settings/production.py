@@ -5,7 +5,7 @@ Refuses to start without its secrets.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import SECRET_KEY, env
+from .base import DATABASES, SECRET_KEY, env
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
@@ -23,6 +23,12 @@ if not env("DJANGO_ALLOWED_HOSTS", default=""):
     )
 
 DEBUG = False
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # While PostgreSQL restarts, requests wait for it (up to this long) instead of failing:
+    # only those whose query was cut fail, one per web worker at most (make faults).
+    DATABASES["default"]["ENGINE"] = "transfo.postgresql"
+    DATABASE_RESTART_WAIT_SECONDS = env.int("DATABASE_RESTART_WAIT_SECONDS", default=10)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The client's address is the last one our reverse proxy appended to X-Forwarded-For
