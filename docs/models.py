@@ -176,7 +176,7 @@ class DocumentationIndexPage(RoutablePageMixin, PublicPage):
         response.status_code = status
         return response
 
-    @path("tag/<slug:tag_slug>/", name="tag")
+    @path("tag/<str:tag_slug>/", name="tag")
     def tag_view(self, request, tag_slug):
         tag = Tag.objects.filter(slug=tag_slug).first()
         if tag is None:

@@ -121,6 +121,15 @@ def test_tag_page_lists_pages_with_that_tag(client):
     assert "Mot-clé « immersion »" in text_of(response)
 
 
+def test_tag_with_an_accent_has_its_page(client):
+    make_article(title="Ce qui a raté", tags=["échec"])
+
+    response = client.get(_index_url() + "tag/%C3%A9chec/")
+
+    assert response.status_code == 200
+    assert _titles(response) == ["Ce qui a raté"]
+
+
 def test_tag_page_of_an_unknown_tag_is_a_404(client):
     assert client.get(_index_url() + "tag/n-existe-pas/").status_code == 404
 
