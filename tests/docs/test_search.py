@@ -33,6 +33,15 @@ def test_search_finds_an_article_by_a_word_of_its_body(client):
     assert _titles(response) == ["Des courriers clairs"]
 
 
+def test_search_without_a_match_says_so_and_lists_nothing(client):
+    make_article(title="Des courriers clairs", body=paragraph("<p>Nous avons réécrit la relance.</p>"))
+
+    response = _search(client, "zeppelin")
+
+    assert _titles(response) == []
+    assert "Aucun résultat." in text_of(response)
+
+
 def test_search_finds_a_fiche_by_a_word_of_its_points(client):
     make_fiche(title="Fiche cadrage", lessons=[point("Nommer un commanditaire tôt.")])
 
