@@ -207,22 +207,22 @@ class SiteArchiver:
         if path.startswith(settings.MEDIA_URL):
             return self.copy_file(key, unquote(path[len(settings.MEDIA_URL):]), default_storage.open, writer, result)
         response = self.client.get(key, secure=self.secure)
-        try:
-            if response.status_code in REDIRECTS:
-                target = self.key_for(response["Location"], key)
-                if target is None:
-                    self.files[key] = None
-                    return []
-                self.redirects[key] = target
-                return [target]
-            if response.status_code != 200:
+        # Reading a streamed body to its end lets the test client close it (files included).
+        # Closing it again here would fire request_finished, which drops the caller's database
+        # connection when the crawl runs inside a transaction.
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        if response.status_code in REDIRECTS:
+            target = self.key_for(response["Location"], key)
+            if target is None:
                 self.files[key] = None
-                (result.errors if response.status_code >= 500 else result.online).append(key)
                 return []
-            content_type = response.get("Content-Type", "").split(";")[0].strip()
-            content = b"".join(response.streaming_content) if response.streaming else response.content
-        finally:
-            response.close()
+            self.redirects[key] = target
+            return [target]
+        if response.status_code != 200:
+            self.files[key] = None
+            (result.errors if response.status_code >= 500 else result.online).append(key)
+            return []
+        content_type = response.get("Content-Type", "").split(";")[0].strip()
         name = file_name_for(key, content_type)
         self.files[key] = name
         if content_type in ("text/html", "text/css"):
