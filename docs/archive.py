@@ -162,7 +162,9 @@ class SiteArchiver:
         parts = urlsplit(absolute)
         if parts.scheme not in ("http", "https") or parts.hostname not in self.own_hosts:
             return None
-        return parts.path + (f"?{parts.query}" if parts.query else "")
+        # One key per address, whether a link spells « é » or « %C3%A9 ».
+        path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=-._~")
+        return path + (f"?{parts.query}" if parts.query else "")
 
     def file_for(self, key, seen=None):
         """The archive file a URL ends up at, following redirects; None if it stays online."""
