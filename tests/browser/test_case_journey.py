@@ -14,6 +14,13 @@ from .accessibility import serious_violations
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
+# True once the image has loaded with real pixels, false if it fails to load.
+IMAGE_LOADED = """img => (img.complete && img.naturalWidth > 0) || new Promise(done => {
+    img.addEventListener("load", () => done(img.naturalWidth > 0));
+    img.addEventListener("error", () => done(false));
+})"""
+
+
 def logged_in(page, live_server, user):
     """Give the browser a session of the person, as the login would."""
     client = Client()
@@ -64,7 +71,9 @@ def test_ambassador_logs_an_entry_with_a_photo_and_sees_it_on_the_timeline(live_
     entry = phone_page.locator(".timeline .journal-entry").first
     assert "Atelier avec les agents d'accueil." in entry.text_content()
     thumbnail = entry.get_by_role("img", name="atelier.jpg")
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0")
+    # Thumbnails load lazily: bring it into view, then wait for it to load or fail.
+    thumbnail.scroll_into_view_if_needed()
+    assert thumbnail.evaluate(IMAGE_LOADED)
     assert Attachment.objects.get().kind == "photo"
     assert fits_the_phone(phone_page)
     assert serious_violations(phone_page) == []
