@@ -4,6 +4,7 @@ Whatever renders the text, its HTML goes through nh3 with a short list of tags a
 https and mailto links: no script, event handler, style or ``javascript:`` URL can come through,
 even if the renderer had a bug.
 """
+import functools
 import importlib.util
 
 import nh3
@@ -27,10 +28,15 @@ def _markdown_renderer():
     return _markdown
 
 
+@functools.cache
 def has_markdown() -> bool:
+    # Looked up once per process: find_spec searches the file system, and a page renders many texts.
     return importlib.util.find_spec("markdown_it") is not None
 
 
+# The same texts are shown again and again (a case's journal, My cases): each is rendered once
+# per process. Pure function of the text; the memory is bounded by the number kept.
+@functools.lru_cache(maxsize=2048)
 def render_text(text: str) -> SafeString:
     """The HTML of a journal text, sanitised whatever its source."""
     text = text or ""

@@ -1,15 +1,24 @@
-"""Whole-page cache of the public documentation for anonymous visitors.
+"""Whole-response cache for anonymous readers: the public documentation, its feeds, the calendar feeds.
 
 A Wagtail page costs tens of queries and most of its time in templates (STACK.md); the same page
-from the cache costs two cache reads. Only responses a documentation page marks as cacheable
-(``mark_cacheable``: live, public, served to an anonymous GET) are stored, keyed by host, language
-and full path. A request with a session or pending messages is never served from, nor stored in,
-the cache: what it sees may be personal.
+from the cache costs one cache read. Only responses a view marks as cacheable (``mark_cacheable``:
+live, public, served to an anonymous GET) are stored, keyed by host, language and full path. A
+request with a session or pending messages is never served from, nor stored in, the cache: what
+it sees may be personal. A calendar feed read with its secret token (no session) is cached under
+its own address, which only the token's owner knows.
 
-Clearing is a new "generation" (a random value every key includes), so that every process sharing
-the cache drops every page at once, even on a cache that cannot delete by pattern; old entries
-simply expire. The CSRF token of the header's forms is personal: it is stored as a placeholder and
-each visitor gets their own when the page is served from the cache.
+Each cached response belongs to a group, and each group has a "generation" (a random value stored
+beside the response): clearing a group is giving it a new generation, so that every process
+sharing the cache drops its responses at once, even on a cache that cannot delete by pattern; old
+entries are overwritten or simply expire. The documentation and its RSS/Atom feeds ("docs") are
+cleared on publication and on every change of what they show (docs.signals); the calendar feeds
+("calendar") on every change of a session, its agenda, an InterTransfo, a team, a coordination,
+a person or a feed token (receivers below). The response and the generations are read together,
+in one round trip.
+
+The CSRF token of the header's forms is personal: it is cut out of the stored copy and each visitor
+gets their own when the page is served from the cache. A response without one gets an ETag, and a
+reader sending it back (If-None-Match) gets a 304 without the body.
 """
 import hashlib
 import re
@@ -17,40 +26,61 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import get_conditional_response, quote_etag
 from django.utils.translation import get_language
 
-CACHE_TIMEOUT = 10 * 60
-GENERATION_KEY = "docs:pages:generation"
-TOKEN_PLACEHOLDER = "__csrf_token_placeholder__"
-_TOKEN_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
-_KEPT_HEADERS = ("Content-Type", "Content-Language")
+DOCS, CALENDAR = "docs", "calendar"
+GENERATION_KEYS = {DOCS: "docs:pages:generation", CALENDAR: "calendar:feeds:generation"}
+# A calendar application asks again every few hours; the lifetime only bounds a change made
+# without a signal (a bulk update), which then shows within it, as Cache-Control already allows.
+CACHE_TIMEOUTS = {DOCS: 10 * 60, CALENDAR: 5 * 60}
+CACHE_TIMEOUT = CACHE_TIMEOUTS[DOCS]
+# Changed with the shape of what is stored, so that a copy stored by an older version is never read.
+PAGE_KEY_PREFIX = "pages:2:"
+# What is split out of a response: the value of each CSRF token field, kept around it.
+_TOKEN_VALUE = re.compile(rb'(?<=name="csrfmiddlewaretoken" value=")[^"]*(?=")')
+_KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "Cache-Control", "Last-Modified", "ETag")
 
 
-def mark_cacheable(response):
-    """Let the middleware keep this response for the next anonymous visitors."""
-    response.docs_cacheable = True
+def mark_cacheable(response, group=DOCS):
+    """Let the middleware keep this response for the next anonymous readers, in ``group``."""
+    response.docs_cacheable = group
     return response
 
 
+def _clear(group):
+    cache.set(GENERATION_KEYS[group], uuid.uuid4().hex, timeout=None)
+
+
 def clear_page_cache(**_kwargs):
-    """Forget every cached page (publication, unpublication, deletion, a change of what they show)."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    """Forget every cached page and feed of the documentation (publication, unpublication, deletion…)."""
+    _clear(DOCS)
 
 
-def _generation():
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        # A lost generation (eviction, restart) starts a new one, never an old one again.
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
+def clear_calendar_cache(**_kwargs):
+    """Forget every cached calendar feed (a session, its agenda, a team, a token… changed)."""
+    _clear(CALENDAR)
 
 
-def page_cache_key(request, generation):
+def _generations(found):
+    """Each group's generation, from what ``get_many`` found; a lost one (eviction, restart)
+    starts anew, never as an old one again. None when the cache is unreachable (Redis down)."""
+    generations = {group: found.get(key) for group, key in GENERATION_KEYS.items()}
+    for group, generation in generations.items():
+        if generation is None:
+            cache.add(GENERATION_KEYS[group], uuid.uuid4().hex, timeout=None)
+            generation = generations[group] = cache.get(GENERATION_KEYS[group])
+            if generation is None:
+                return None
+    return generations
+
+
+def page_cache_key(request):
     address = f"{request.get_host()}|{get_language()}|{request.get_full_path()}"
-    return f"docs:page:{generation}:{hashlib.sha256(address.encode()).hexdigest()}"
+    return f"{PAGE_KEY_PREFIX}{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 def may_use_cache(request):
@@ -70,40 +100,76 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not may_use_cache(request):
             return self.get_response(request)
-        generation = _generation()
-        if generation is None:
-            # The cache is unreachable (Redis down): serve without it.
-            return self.get_response(request)
-        key = page_cache_key(request, generation)
-        stored = cache.get(key)
-        if stored is not None:
+        key = page_cache_key(request)
+        found = cache.get_many([key, *GENERATION_KEYS.values()])
+        stored = found.get(key)
+        if stored is not None and stored["generation"] == found.get(GENERATION_KEYS.get(stored["group"])):
             return self._replay(request, stored)
+        # Read before the page is made: a change while it is made leaves it stored as outdated.
+        generations = _generations(found)
+        if generations is None:
+            return self.get_response(request)
         response = self.get_response(request)
+        group = getattr(response, "docs_cacheable", None)
         user = getattr(request, "user", None)
         if (
-            getattr(response, "docs_cacheable", False)
+            group in GENERATION_KEYS
             and response.status_code == 200
             and not response.streaming
             and not (user is not None and user.is_authenticated)
         ):
-            cache.set(key, self._freeze(response), CACHE_TIMEOUT)
+            frozen = self._freeze(response, group, generations[group])
+            cache.set(key, frozen, CACHE_TIMEOUTS[group])
+            if "ETag" in frozen["headers"]:
+                response["ETag"] = frozen["headers"]["ETag"]
+                return get_conditional_response(request, etag=response["ETag"], response=response)
         return response
 
     @staticmethod
-    def _freeze(response):
-        content = response.content.decode(response.charset)
-        return {
-            "content": _TOKEN_VALUE.sub(rf"\g<1>{TOKEN_PLACEHOLDER}\g<2>", content),
-            "headers": {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)},
-        }
+    def _freeze(response, group, generation):
+        headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
+        # Kept as the bytes around each CSRF token, so that serving it again is a join.
+        parts = _TOKEN_VALUE.split(response.content)
+        if len(parts) == 1 and "ETag" not in headers:
+            headers["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+        return {"group": group, "generation": generation, "parts": parts, "headers": headers}
 
     @staticmethod
     def _replay(request, stored):
-        content = stored["content"]
-        if TOKEN_PLACEHOLDER in content:
-            content = content.replace(TOKEN_PLACEHOLDER, get_token(request))
-        response = HttpResponse(content)
-        for name, value in stored["headers"].items():
-            response[name] = value
+        parts = stored["parts"]
+        content = parts[0] if len(parts) == 1 else get_token(request).encode().join(parts)
+        response = HttpResponse(content, headers=stored["headers"])
         response["X-Page-Cache"] = "hit"
+        if "HTTP_IF_NONE_MATCH" in request.META and "ETag" in stored["headers"]:
+            return get_conditional_response(request, etag=stored["headers"]["ETag"], response=response)
         return response
+
+
+# --- What the calendar feeds show -----------------------------------------------------------
+# Connected here, by model label, because this module is loaded with the models in every process
+# (web, worker, shell): a change made anywhere empties the feeds at once. A person's save clears
+# them unless it only stamps a login: deactivating someone must refuse their token at once.
+
+CALENDAR_SOURCES = (
+    "lab_sessions.Session",
+    "lab_sessions.AgendaItem",
+    "lab_sessions.Gathering",
+    "lab_sessions.CalendarFeedToken",
+    "programmes.Programme",
+    "programmes.Lab",
+    "programmes.LabMembership",
+    "programmes.Coordination",
+    "ambassadors.Ambassador",
+)
+
+
+def _person_changed(sender, instance, update_fields=None, **kwargs):
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    clear_calendar_cache()
+
+
+for _label in CALENDAR_SOURCES:
+    post_save.connect(clear_calendar_cache, sender=_label, dispatch_uid=f"calendar_cache_saved_{_label}")
+    post_delete.connect(clear_calendar_cache, sender=_label, dispatch_uid=f"calendar_cache_deleted_{_label}")
+post_save.connect(_person_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="calendar_cache_person")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from programmes.models import Lab
 
+from .cache import mark_cacheable
 from .models import DocumentationIndexPage, DocumentationPage, LabPage
 from .opendata import plain_text, tag_names
 
@@ -22,6 +23,13 @@ class DocumentationFeed(Feed):
     """The latest published documentation pages. Permission: anyone."""
 
     feed_type = Rss201rev2Feed
+
+    def __call__(self, request, *args, **kwargs):
+        # The same for everyone: kept in the public page cache, emptied with it on publication.
+        response = super().__call__(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            mark_cacheable(response)
+        return response
 
     @property
     def language(self):

@@ -4,6 +4,8 @@ Every day of a session is its own event: a phone then shows "day 2/3" with that 
 programme, instead of one block across three days and nights.
 """
 import datetime
+import hashlib
+import re
 import secrets
 from zoneinfo import ZoneInfo
 
@@ -11,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.cache import quote_etag
 from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
@@ -159,6 +162,14 @@ def build_calendar(*, uid: str, name: str, sessions, gatherings, absolute) -> by
             first_date=min(days) - datetime.timedelta(days=366), last_date=max(days) + datetime.timedelta(days=366)
         )
     return calendar.to_ical()
+
+
+_STAMP_LINE = re.compile(rb"^DTSTAMP[:;][^\r\n]*\r?\n", re.M)
+
+
+def calendar_etag(body: bytes) -> str:
+    """The ETag of what a calendar says: its DTSTAMP lines only say when this copy was made."""
+    return quote_etag(hashlib.sha256(_STAMP_LINE.sub(b"", body)).hexdigest()[:32])
 
 
 def feed_token_of(*, user) -> CalendarFeedToken:

@@ -5,6 +5,7 @@ user may not read, or may not write on, answers 404 as if it did not exist; an a
 visitor is sent to the login first.
 """
 import datetime
+import functools
 
 from django.apps import apps
 from django.contrib import messages
@@ -14,16 +15,21 @@ from django.db.models import Max, Prefetch
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import get_language, gettext
 from django.views import View
 from django.views.generic import DetailView
 
 from ambassadors.models import Ambassador
 from programmes.models import Lab, Visibility
-from programmes.rules import belongs_to_lab, runs_lab
+from programmes.rules import belongs_to_lab, with_reader_roles
 from transfo.views import VisibleItemMixin
 
 from .. import rules as case_rules  # also registers the cases.* permissions
@@ -51,14 +57,96 @@ def prepare_entries(entries):
     return entries
 
 
+@functools.lru_cache(maxsize=4096)
+def _date_label(language, value, format_name):
+    return date_format(value, format_name)
+
+
+def date_label(value, format_name="DATE_FORMAT"):
+    """What ``{{ value|date:format_name }}`` shows, worked out once per language and date.
+
+    A timeline shows a hundred dates, and the localised ``date`` filter is one of the costliest
+    parts of a page (STACK.md); a date of the past is always written the same way.
+    """
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return _date_label(get_language(), value, format_name)
+
+
+def choice_labels(field):
+    """``{value: label}`` of a model field's choices, translated once for the page (``get_FOO_display()``
+    translates every choice again at each call)."""
+    return {value: str(label) for value, label in field.field.flatchoices}
+
+
 def build_timeline(case, entries, stage_changes, sessions):
-    """One list, newest first, of journal entries, stage moves and the sessions on the case."""
+    """One list, newest first, of journal entries, stage moves and the sessions on the case.
+
+    Each row also carries, for the template, its ``<time datetime>`` (``iso``) and its date as shown
+    (``when``).
+    """
     tz_min = datetime.datetime.min.replace(tzinfo=datetime.UTC)
     items = [("entry", entry.entry_date, entry.created_at, entry) for entry in entries]
     items += [("stage", timezone.localdate(change.changed_at), change.changed_at, change) for change in stage_changes]
     items += [("session", session.start_date, tz_min, session) for session in sessions]
     items.sort(key=lambda item: (item[1], item[2]), reverse=True)
-    return [{"kind": kind, "date": day, "item": item} for kind, day, _moment, item in items]
+    rows = []
+    for kind, day, moment, item in items:
+        if kind == "stage":
+            iso, when = timezone.localtime(moment).isoformat(), date_label(moment)
+        else:
+            iso, when = day.isoformat(), date_label(day)
+        rows.append({"kind": kind, "date": day, "item": item, "iso": iso, "when": when})
+    return rows
+
+
+@functools.lru_cache(maxsize=2048)
+def excerpt(html):
+    """The first 30 words of a sanitised journal text (``truncatewords_html:30``), once per text."""
+    return mark_safe(Truncator(html).words(30, html=True, truncate=" …"))
+
+
+_STAGE_FORMS = {}
+
+
+def stage_form_fields(form, case):
+    """The fields of an empty stage form (``MoveCaseForm``, ``ProposeStageForm``) as HTML.
+
+    Rendering a form costs a millisecond a page; an empty one depends only on the case's stage
+    (the choices), its lessons (MoveCaseForm's initial value) and the language, so it is rendered
+    once per process for each of these and kept (a few hundred at most).
+    """
+    key = (type(form), form.prefix, case.stage, form.initial.get("lessons"), get_language())
+    html = _STAGE_FORMS.get(key)
+    if html is None:
+        if len(_STAGE_FORMS) >= 512:
+            _STAGE_FORMS.clear()
+        html = _STAGE_FORMS[key] = render_to_string("cases/_form_fields.html", {"form": form})
+    return html
+
+
+_PK_MARK = 987654321987654321
+
+
+def url_with_pk(name, **kwargs):
+    """A function giving the address of ``name`` for any ``pk``, from one ``reverse()``.
+
+    Reversing costs as much as rendering a few lines, and those who run a Lab get two links per
+    journal entry. The mark stands for the pk, the last part of these addresses, so its last
+    occurrence is the one replaced.
+    """
+    before, after = reverse(name, kwargs={**kwargs, "pk": _PK_MARK}).rsplit(str(_PK_MARK), 1)
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def _team_in_order():
+    # A team is of its case's Lab (models.check_team): the people's own order, without joining
+    # the Labs to sort by the Lab first as Ambassador's Meta ordering does.
+    return Ambassador.objects.order_by("last_name", "first_name")
+
+
+def _person_name(user):
+    return (user.get_full_name() or user.first_name) if user is not None else ""
 
 
 class CaseDetailView(VisibleItemMixin, DetailView):
@@ -66,22 +154,34 @@ class CaseDetailView(VisibleItemMixin, DetailView):
     context_object_name = "case"
 
     def get_visible_queryset(self, user):
-        sessions = _session_model().objects.visible_to(user).select_related("lab").order_by("start_date")
         return (
-            Case.objects.visible_to(user)
-            .select_related("lab__collectivite")
-            .prefetch_related(
-                "tags",
-                "team",
-                Prefetch("stage_changes", queryset=StageChange.objects.select_related("changed_by").order_by("changed_at")),
-                Prefetch(
-                    "entries",
-                    queryset=ProgressEntry.objects.select_related("author", "session").order_by("-entry_date", "-created_at"),
-                ),
-                Prefetch("entries__attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")),
-                Prefetch("sessions", queryset=sessions),
-            )
+            with_reader_roles(Case.objects.visible_to(user), user, lab="lab")
+            .select_related("lab")
+            # One case by its Lab and slug: no need to sort (and join) by the Labs' order.
+            .order_by()
         )
+
+    def timeline_parts(self, case):
+        """The case's journal (with each entry's files), stage moves and the sessions this reader
+        may see, one query each: asked of the one case directly, without prefetching's machinery
+        (as are its tags and team, in get_context_data)."""
+        entries = list(
+            ProgressEntry.objects.filter(case_id=case.pk)
+            .select_related("author", "session")
+            # What the timeline shows of each: not the session's long texts nor the author's account.
+            .only(*TEXT_FIELDS, "case_id", "entry_date", "created_at", "author__first_name", "author__last_name", "session__number")
+            .order_by("-entry_date", "-created_at")
+        )
+        files = {}
+        for attachment in Attachment.objects.filter(entry__case_id=case.pk).order_by("uploaded_at", "pk"):
+            files.setdefault(attachment.entry_id, []).append(attachment)
+        for entry in entries:
+            entry.files = files.get(entry.pk, [])
+        stage_changes = list(StageChange.objects.filter(case_id=case.pk).select_related("changed_by").order_by("changed_at"))
+        sessions = list(
+            _session_model().objects.visible_to(self.request.user).filter(cases=case).select_related("lab").order_by("start_date")
+        )
+        return entries, stage_changes, sessions
 
     def get_lookup(self):
         return {"lab__slug": self.kwargs["lab_slug"], "slug": self.kwargs["slug"]}
@@ -89,30 +189,47 @@ class CaseDetailView(VisibleItemMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         case, user = self.object, self.request.user
-        runs = runs_lab(user, case.lab)
+        # runs_lab and belongs_to_lab of the case's Lab, read with it (programmes.rules).
+        runs = case.reader_runs_lab
         # People outside the Lab see names only with consent (DESIGN.md §2).
-        inside = runs or belongs_to_lab(user, case.lab)
-        team = list(case.team.all())
+        inside = runs or case.reader_belongs_to_lab
+        team = list(_team_in_order().filter(cases=case))
         in_team = user.is_authenticated and any(
             member.user_id == user.pk and member.is_active and member.circle == Ambassador.Circle.AMBASSADOR for member in team
         )
-        entries = prepare_entries(list(case.entries.all()))
+        entries, stage_changes, sessions = self.timeline_parts(case)
+        prepare_entries(entries)
+        address = {"lab_slug": case.lab.slug, "slug": case.slug}
+        update_url, delete_url = url_with_pk("cases:entry_update", **address), url_with_pk("cases:entry_delete", **address)
         for entry in entries:
             entry.editable = runs or (inside and user.is_authenticated and entry.author_id == user.pk)
+            entry.author_name = _person_name(entry.author)
+            entry.anchor = f"entree-{entry.pk}"
+            if entry.editable:
+                entry.short_date = date_label(entry.entry_date, "SHORT_DATE_FORMAT")
+                entry.update_url, entry.delete_url = update_url(entry.pk), delete_url(entry.pk)
+        stages = choice_labels(StageChange.to_stage)
+        for change in stage_changes:
+            change.from_label = stages.get(change.from_stage, change.from_stage)
+            change.to_label = stages.get(change.to_stage, change.to_stage)
+            change.by_name = _person_name(change.changed_by)
         context.update(
             inside_lab=inside,
             runs_lab=runs,
             can_write=runs or in_team,
             team=team,
-            timeline=build_timeline(case, entries, case.stage_changes.all(), case.sessions.all()),
+            case_tags=list(case.tags.order_by("pk")),  # in the order the tags were made, as on the board
+            timeline=build_timeline(case, entries, stage_changes, sessions),
         )
         if case.visibility != Visibility.LAB:
             # What the other Labs learnt on the same themes; only what this reader may open.
             context["similar_cases"] = list(Case.objects.visible_to(user).similar_to(case)[:SIMILAR_CASES])
         if runs:
-            context["move_form"] = MoveCaseForm(case=case, prefix="move")
+            context["move_form"] = form = MoveCaseForm(case=case, prefix="move")
+            context["stage_form_fields"] = stage_form_fields(form, case)
         elif in_team:
-            context["propose_form"] = ProposeStageForm(case=case, prefix="propose")
+            context["propose_form"] = form = ProposeStageForm(case=case, prefix="propose")
+            context["stage_form_fields"] = stage_form_fields(form, case)
         return context
 
 
@@ -330,14 +447,13 @@ class LabBoardView(View):
     def get(self, request, lab_slug):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        lab = Lab.objects.select_related("collectivite").filter(slug=lab_slug).first()
-        if lab is None or not belongs_to_lab(request.user, lab):
+        lab = with_reader_roles(Lab.objects.select_related("collectivite"), request.user).filter(slug=lab_slug).first()
+        if lab is None or not lab.reader_belongs_to_lab:
             raise Http404
         now = timezone.now()
         cases = (
             Case.objects.in_lab(lab)
             .annotate(last_activity=Coalesce(Max("entries__created_at"), "created_at"))
-            .prefetch_related("tags", "team")
             .order_by("title")
         )
         filters = {
@@ -354,34 +470,71 @@ class LabBoardView(View):
         elif filters["activite"] == "actifs":
             cases = cases.filter(last_activity__gte=now - STALE_AFTER)
         cases = list(cases)
+        teams, member_choices = _lab_teams(lab)
+        tags, tag_choices = _lab_tagging(lab)
+        runs = lab.reader_runs_lab
+        # Translated and formatted once here, not again for every card by the template.
+        stage_choices = [(value, str(label)) for value, label in Stage.choices]
         for case in cases:
             case.lab = lab
             case.stale = case.last_activity < now - STALE_AFTER
-        runs = runs_lab(request.user, lab)
+            case.activity_iso = timezone.localtime(case.last_activity).isoformat()
+            case.activity_date = date_label(case.last_activity, "SHORT_DATE_FORMAT")
+            case.members, case.tag_list = teams.get(case.pk, []), tags.get(case.pk, [])
+            if runs:
+                case.move_choices = [(value, label) for value, label in stage_choices if value != case.stage]
         columns = [
-            {"stage": value, "label": label, "cases": [case for case in cases if case.stage == value]} for value, label in Stage.choices
+            {"stage": value, "label": label, "cases": [case for case in cases if case.stage == value]} for value, label in stage_choices
         ]
         context = {
             "lab": lab,
             "columns": columns,
             "filters": filters,
             "runs_lab": runs,
-            "stage_choices": Stage.choices,
-            "tag_choices": _lab_tags(lab),
-            "member_choices": Ambassador.objects.filter(lab=lab, cases__lab=lab).distinct().order_by("last_name", "first_name"),
+            "stage_choices": stage_choices,
+            "tag_choices": tag_choices,
+            "member_choices": member_choices,
             "board_url": request.get_full_path(),
         }
         return TemplateResponse(request, self.template_name, context)
 
 
-def _lab_tags(lab):
-    from taggit.models import Tag
+# The board reads the teams and the tags of all the Lab's cases at once, each in one query: the
+# cards get theirs from it, and so do the filters' choices (who is in a team, which tags are used),
+# whatever cases the filters leave on the board.
 
-    return Tag.objects.filter(
-        pk__in=Case.tags.through.objects.filter(
+
+def _lab_teams(lab):
+    """``({case id: [its team]}, [the Lab's people in a team])``, both in order of name."""
+    rows = (
+        Case.team.through.objects.filter(case__lab=lab)
+        .select_related("ambassador")
+        .order_by("ambassador__last_name", "ambassador__first_name", "ambassador_id")
+    )
+    teams, members = {}, {}
+    for row in rows:
+        teams.setdefault(row.case_id, []).append(row.ambassador)
+        if row.ambassador.lab_id == lab.pk:
+            members.setdefault(row.ambassador_id, row.ambassador)
+    return teams, list(members.values())
+
+
+def _lab_tagging(lab):
+    """``({case id: [its tags]}, [the tags of the Lab's cases, by name])``."""
+    rows = (
+        Case.tags.through.objects.filter(
             content_type__app_label="cases", content_type__model="case", object_id__in=Case.objects.in_lab(lab).values("pk")
-        ).values("tag_id")
-    ).order_by("name")
+        )
+        .select_related("tag")
+        .order_by("tag__name", "tag_id")
+    )
+    tags, used = {}, {}
+    for row in rows:
+        tags.setdefault(row.object_id, []).append(row.tag)
+        used.setdefault(row.tag_id, row.tag)
+    for case_tags in tags.values():
+        case_tags.sort(key=lambda tag: tag.pk)
+    return tags, list(used.values())
 
 
 class MyCasesView(View):
@@ -398,24 +551,36 @@ class MyCasesView(View):
             Case.objects.filter(pk__in=mine)
             .select_related("lab")
             .annotate(last_activity=Max("entries__created_at"))
-            .prefetch_related("tags")
             .order_by("lab__name", "title")
         )
+        # The entries below are of these cases: each gets its case (and Lab) from here rather than
+        # by a join, and each case's address is worked out once.
+        by_pk = {case.pk: case for case in cases}
+        for case in cases:
+            case.url = case.get_absolute_url()
+            if case.last_activity:
+                case.activity_iso = timezone.localtime(case.last_activity).isoformat()
+                case.activity_date = date_label(case.last_activity, "SHORT_DATE_FORMAT")
         latest = prepare_entries(
-            list(
-                ProgressEntry.objects.filter(case__in=mine)
-                .select_related("case__lab", "author")
-                .order_by("-created_at")[:10]
-            )
+            list(ProgressEntry.objects.filter(case__in=mine).select_related("author").order_by("-created_at")[:10])
         )
         next_steps = prepare_entries(
             list(
                 ProgressEntry.objects.filter(author=user)
                 .exclude(next_steps="")
                 .filter(case__in=mine)
-                .select_related("case__lab")
                 .order_by("-entry_date", "-created_at")[:5]
             )
         )
+        for entry in (*latest, *next_steps):
+            if entry.case_id in by_pk:
+                entry.case = by_pk[entry.case_id]
+            else:  # joined a team between the two queries: read the case on its own
+                entry.case.url = entry.case.get_absolute_url()
+            entry.day_iso = entry.entry_date.isoformat()
+            entry.day_short = date_label(entry.entry_date, "SHORT_DATE_FORMAT")
+        for entry in latest:
+            entry.author_name = _person_name(entry.author)
+            entry.done_excerpt = excerpt(entry.done_html)
         context = {"cases": cases, "latest": latest, "next_steps": next_steps}
         return TemplateResponse(request, self.template_name, context)

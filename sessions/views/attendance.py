@@ -242,8 +242,11 @@ class LabAttendanceView(LabRunMixin, View):
             .annotate(attended_days=Count("attendances", filter=came))
             .order_by(*self.orderings[sort])
         )
+        # Translated once for the table, not by get_circle_display() for every row.
+        circles = {value: str(label) for value, label in Ambassador.Circle.choices}
         for person in people:
             person.rate = round(100 * person.attended_days / held_days) if held_days else None
+            person.circle_label = circles.get(person.circle, person.circle)
         context = {
             "people": people,
             "held_sessions": len(held),

@@ -5,6 +5,7 @@ read; the InterTransfo gatherings of the programme are shown alongside.
 """
 import calendar
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -13,11 +14,13 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext
 from django.views.generic import TemplateView
 
 from programmes.models import Lab
-from programmes.rules import may_open_lab, runs_lab
+from programmes.rules import with_reader_roles
 
 from ..gatherings import gathering_url
 from ..models import Gathering, Session
@@ -37,11 +40,15 @@ class LabCalendarMixin:
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        lab = Lab.objects.select_related("programme", "collectivite").filter(slug=kwargs["lab_slug"]).first()
-        if lab is None or not may_open_lab(request.user, lab):
+        lab = (
+            with_reader_roles(Lab.objects.select_related("programme", "collectivite"), request.user)
+            .filter(slug=kwargs["lab_slug"])
+            .first()
+        )
+        if lab is None or not lab.reader_may_open_lab:
             raise Http404
         self.lab = lab
-        self.runs_lab = runs_lab(request.user, lab)
+        self.runs_lab = lab.reader_runs_lab
         if self.requires_running and not self.runs_lab:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -87,6 +94,18 @@ def _day_of(event, day):
     if event.day_count == 1:
         return ""
     return gettext("jour %(day)s/%(days)s") % {"day": (day - event.start_date).days + 1, "days": event.day_count}
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_label(language, day):
+    return capfirst(date_format(day, "l j F"))
+
+
+def day_label(day):
+    """``{{ day|date:"l j F"|capfirst }}``, worked out once per language and day: a month grid
+    shows 35 to 42 of them, and the localised ``date`` filter is one of the costliest parts of a
+    page (STACK.md)."""
+    return _day_label(get_language(), day)
 
 
 def _month_start(day):
@@ -151,6 +170,8 @@ class MonthView(LabCalendarMixin, TemplateView):
             [
                 {
                     "date": day,
+                    "iso": day.isoformat(),
+                    "label": day_label(day),
                     "in_month": day.month == month.month,
                     "is_today": day == today,
                     "entries": entries.get(day, []),

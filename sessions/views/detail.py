@@ -3,17 +3,24 @@
 Everyone who may read the session sees its agenda, cases, minutes and photos; the people of its
 Lab also see who answered what; those who run the Lab get the editing tools on the same page.
 """
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.views.generic import DetailView
 
-from programmes.rules import belongs_to_lab, runs_lab
+from ambassadors.models import Ambassador
+from programmes.rules import with_reader_roles
 from transfo.views import VisibleItemMixin
 
 from ..forms import AnswerForm, MinutesForm, PhotoForm
-from ..models import AgendaItem, Attendance, EventStatus, Session
+from ..models import AgendaItem, Attendance, EventStatus, Session, SessionPhoto
 from .agenda import agenda_editor_context
+
+
+def choice_labels(field):
+    """``{value: label}`` of a model field's choices, translated once: ``get_FOO_display()``
+    translates every choice again at each call, which shows on a page with a row per person and day."""
+    return {value: str(label) for value, label in field.field.flatchoices}
 
 
 class SessionReadMixin(VisibleItemMixin):
@@ -29,25 +36,35 @@ class SessionDetailView(SessionReadMixin, DetailView):
     context_object_name = "session"
 
     def get_visible_queryset(self, user):
+        sessions = with_reader_roles(super().get_visible_queryset(user), user, lab="lab")
+        if user.is_authenticated:
+            # The reader's own row among the Lab's people, read with the session (see attendance_context).
+            sessions = sessions.annotate(reader_ambassador_id=Subquery(self.my_ambassador(user).values("pk")[:1]))
         return (
-            super()
-            .get_visible_queryset(user)
-            .prefetch_related(
-                Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("case").order_by("day", "start_time")),
-                "photos",
-            )
+            # The photos' own order within their session, without joining the Labs to sort by them.
+            sessions.prefetch_related(Prefetch("photos", queryset=SessionPhoto.objects.order_by("uploaded_at")))
+            # One session by its Lab and number: no need to sort (and join) by the Labs' order.
+            .order_by()
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         session, user = self.object, self.request.user
-        lab = session.lab
-        items = list(session.agenda_items.all())
+        # runs_lab and belongs_to_lab of the session's Lab, read with it (programmes.rules).
+        runs = session.reader_runs_lab
+        items = AgendaItem.objects.filter(session_id=session.pk).order_by("day", "start_time")
+        # Only the editor (for those who run the Lab) names each block's case.
+        items = list(items.select_related("case") if runs else items)
+        # Labels and hours worked out once here rather than by filters for every block.
+        kinds = choice_labels(AgendaItem.kind)
+        for item in items:
+            item.kind_label = kinds.get(item.kind, item.kind)
+            item.hours = f"{item.start_time:%H:%M}–{item.end_time:%H:%M}"
         context["agenda_days"] = [(day, [item for item in items if item.day == day]) for day in session.days]
         # Only the cases this reader may open are named.
         context["cases"] = session.cases.visible_to(user).select_related("lab")
-        context["runs_lab"] = runs = runs_lab(user, lab)
-        context["in_lab"] = in_lab = runs or belongs_to_lab(user, lab)
+        context["runs_lab"] = runs
+        context["in_lab"] = in_lab = runs or session.reader_belongs_to_lab
         today = timezone.localdate()
         context["started"] = session.start_date <= today
         context["answers_open"] = session.status == EventStatus.ANNOUNCED and session.end_date >= today
@@ -60,6 +77,12 @@ class SessionDetailView(SessionReadMixin, DetailView):
             context["photo_form"] = PhotoForm()
         return context
 
+    @staticmethod
+    def my_ambassador(user):
+        """The reader's active row among the session's Lab's people, in the Lab's own order (its
+        Meta ordering starts with the Lab, the same for all of them)."""
+        return Ambassador.objects.filter(lab=OuterRef("lab_id"), user=user, is_active=True).order_by("last_name", "first_name")
+
     def attendance_context(self, session, user):
         """Who answered what, per day, and the reader's own answer form if they were invited."""
         rows = list(
@@ -67,8 +90,10 @@ class SessionDetailView(SessionReadMixin, DetailView):
             .select_related("ambassador")
             .order_by("ambassador__last_name", "ambassador__first_name", "ambassador_id", "day")
         )
+        responses = choice_labels(Attendance.response)
         by_person = {}
         for row in rows:
+            row.response_label = responses.get(row.response, row.response)
             by_person.setdefault(row.ambassador_id, (row.ambassador, {}))[1][row.day] = row
         table = [(person, [answers.get(day) for day in session.days]) for person, answers in by_person.values()]
         counts = []
@@ -84,7 +109,13 @@ class SessionDetailView(SessionReadMixin, DetailView):
                     "attended": sum(row.attended is True for row in day_rows),
                 }
             )
-        me = session.lab.ambassadors.filter(user=user, is_active=True).first() if user.is_authenticated else None
+        me = None
+        me_id = getattr(session, "reader_ambassador_id", None)
+        if me_id is not None:
+            # Already read with the answers when they were invited; otherwise fetched.
+            me = next((row.ambassador for row in rows if row.ambassador_id == me_id), None)
+            if me is None:
+                me = Ambassador.objects.get(pk=me_id)
         context = {"attendance_table": table, "attendance_counts": counts, "me": me}
         if me is not None:
             my_rows = [row for row in rows if row.ambassador_id == me.pk]

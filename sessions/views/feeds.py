@@ -10,11 +10,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from docs.cache import CALENDAR, mark_cacheable
 from programmes.models import Lab
 from programmes.rules import labs_seen_whole_by, may_open_lab
 
@@ -22,6 +24,7 @@ from ..gatherings import gatherings_visible_to
 from ..ical import (
     CONTENT_TYPE,
     build_calendar,
+    calendar_etag,
     feed_token_of,
     renew_feed_token,
     sessions_of_person,
@@ -35,7 +38,7 @@ from ..models import Gathering, Session
 TOKEN_PARAMETER = "jeton"
 
 
-def calendar_response(request, *, uid, name, filename, sessions, gatherings):
+def calendar_response(request, *, uid, name, filename, sessions, gatherings, by_token):
     body = build_calendar(
         uid=uid, name=name, sessions=sessions, gatherings=gatherings, absolute=request.build_absolute_uri
     )
@@ -43,7 +46,13 @@ def calendar_response(request, *, uid, name, filename, sessions, gatherings):
     response["Content-Disposition"] = f'inline; filename="{filename}.ics"'
     # A personal calendar: never kept by a shared cache.
     response["Cache-Control"] = "private, max-age=300"
-    return response
+    # A calendar application asking again with the ETag it has gets a 304 when nothing changed.
+    response["ETag"] = calendar_etag(body)
+    if by_token:
+        # Building the calendar is most of its cost: the next fetch of the same secret address
+        # is answered from the cache until a session, a team or the token changes (docs.cache).
+        mark_cacheable(response, CALENDAR)
+    return get_conditional_response(request, etag=response["ETag"], response=response)
 
 
 class LabFeedView(View):
@@ -71,6 +80,7 @@ class LabFeedView(View):
             filename=lab.slug,
             sessions=sessions,
             gatherings=gatherings.order_by("start_date"),
+            by_token=token is not None,
         )
 
 
@@ -90,6 +100,7 @@ class PersonalFeedView(View):
             filename="transfo",
             sessions=sessions,
             gatherings=gatherings,
+            by_token=True,
         )
 
 

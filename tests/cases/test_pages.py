@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import Case, ProgressEntry, Stage, StageChange
 from outbox.models import OutgoingMail
@@ -233,3 +233,26 @@ def test_my_cases_query_count_does_not_grow(client, team, settings):
 
     assert count_queries(client, url) == one
     assert ProgressEntry.objects.count() == 31
+
+
+def test_each_case_page_offers_the_moves_from_its_own_stage_and_keeps_its_lessons(client, team):
+    lab, case, user, resident = team
+    later = make_case(lab, stage=Stage.PROTOTYPING, lessons="Les agents veulent un guichet unique.")
+    client.force_login(resident)
+
+    def move_choices(page_case):
+        page = client.get(page_case.get_absolute_url()).content.decode()
+        select = page.split('name="move-to_stage"')[1].split("</select>")[0]
+        return {value for value in Stage.values if f'value="{value}"' in select}, page
+
+    first, first_page = move_choices(case)
+    second, second_page = move_choices(later)
+    with translation.override("en"):  # and back to French afterwards, for the tests that follow
+        english = client.get(later.get_absolute_url()).content.decode()
+
+    assert first == set(Stage.values) - {Stage.FRAMING}
+    assert second == set(Stage.values) - {Stage.PROTOTYPING}
+    assert "Les agents veulent un guichet unique." in second_page
+    assert "Les agents veulent un guichet unique." not in first_page.split("journal-title")[0]
+    assert "New stage" in english
+    assert "Nouvelle étape" not in english

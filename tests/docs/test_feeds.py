@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from docs.cache import clear_page_cache
 from programmes.models import Licence
 
 from ..factories import make_lab
@@ -109,14 +110,49 @@ def test_feed_query_count_does_not_grow_with_the_pages(client):
     published("Une seule page", lab=lab, tags=("un",))
     client.get(reverse("opendata:feed_atom"))  # the site's root paths are cached from now on
 
+    clear_page_cache()  # the feed itself is made again, not read from the page cache
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("opendata:feed_atom"))
     for number in range(8):
         published(f"Page numéro {number}", lab=lab, tags=("un", f"t{number}"))
+    clear_page_cache()
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("opendata:feed_atom"))
 
+    assert len(one) > 0
     assert len(many) == len(one)
+
+
+def test_feed_is_served_from_the_page_cache_until_a_publication(client):
+    lab = make_lab()
+    published("Déjà là", lab=lab)
+    client.get(reverse("opendata:feed_rss"))
+
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get(reverse("opendata:feed_rss"))
+    published("Tout juste publiée", lab=lab)
+    after = client.get(reverse("opendata:feed_rss"))
+
+    assert len(cached) == 0
+    assert again["X-Page-Cache"] == "hit"
+    assert again["Content-Type"].startswith("application/rss+xml")
+    assert "Tout juste publiée" not in again.content.decode()
+    assert "Tout juste publiée" in after.content.decode()
+    assert not after.has_header("X-Page-Cache")
+
+
+def test_feed_reader_sending_back_the_etag_gets_a_304(client):
+    published("Déjà là", lab=make_lab())
+    first = client.get(reverse("opendata:feed_rss"))
+
+    unchanged = client.get(reverse("opendata:feed_rss"), HTTP_IF_NONE_MATCH=first["ETag"])
+    published("Nouvelle page", lab=make_lab())
+    changed = client.get(reverse("opendata:feed_rss"), HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert changed.status_code == 200
+    assert "Nouvelle page" in changed.content.decode()
 
 
 def test_page_head_announces_the_feeds(pages):

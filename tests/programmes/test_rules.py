@@ -1,11 +1,13 @@
 """Who may read what (DESIGN.md §2): the list filter and the predicate always agree."""
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ambassadors.models import Ambassador
 from cases.models import Case, ProgressEntry
-from programmes.models import Coordination, LabMembership, Visibility
-from programmes.rules import belongs_to_lab, can_read_item, runs_lab
+from programmes.models import Coordination, Lab, LabMembership, Visibility
+from programmes.rules import belongs_to_lab, can_read_item, may_open_lab, runs_lab, with_reader_roles
 from sessions.models import Session
 
 from ..factories import make_ambassador, make_case, make_entry, make_lab, make_programme, make_session, make_user
@@ -121,3 +123,47 @@ def test_listing_cases_is_one_query_whatever_the_person(world, django_assert_num
 
     with django_assert_num_queries(1):
         list(Case.objects.visible_to(user))
+
+
+@pytest.mark.parametrize("person", sorted(EXPECTED))
+def test_roles_read_with_the_rows_agree_with_the_predicates(world, person):
+    user = world["people"][person]
+    labs = world["labs"].values()
+
+    annotated = {lab.pk: lab for lab in with_reader_roles(Lab.objects.filter(pk__in=[lab.pk for lab in labs]), user)}
+    cases = with_reader_roles(Case.objects.filter(pk__in=[case.pk for case in world["cases"].values()]), user, lab="lab")
+
+    for lab in labs:
+        read = annotated[lab.pk]
+        expected = (runs_lab(user, lab), belongs_to_lab(user, lab), may_open_lab(user, lab))
+        assert (read.reader_runs_lab, read.reader_belongs_to_lab, read.reader_may_open_lab) == expected
+    for case in cases:
+        assert (case.reader_runs_lab, case.reader_belongs_to_lab) == (runs_lab(user, case.lab), belongs_to_lab(user, case.lab))
+
+
+def test_rules_cost_the_same_queries_for_a_person_of_one_lab_and_of_many():
+    programme = make_programme()
+    few, many = make_user(), make_user()
+    lab = make_lab(programme=programme)
+    make_ambassador(lab, user=few)
+    for number in range(12):
+        other = make_lab(programme=programme if number % 2 else make_programme())
+        make_ambassador(other, user=many)
+        LabMembership.objects.create(lab=make_lab(), user=many)
+        make_case(other, visibility=Visibility.LAB)
+    Coordination.objects.create(programme=make_programme(), user=many)
+
+    def cost(user):
+        with CaptureQueriesContext(connection) as queries:
+            listed = list(Case.objects.visible_to(user))
+            predicates = (belongs_to_lab(user, lab), runs_lab(user, lab), may_open_lab(user, lab))
+            roles = with_reader_roles(Lab.objects.filter(pk=lab.pk), user).get()
+        return len(queries), listed, predicates, roles
+
+    few_queries, _listed, few_predicates, few_roles = cost(few)
+    many_queries, listed, many_predicates, _roles = cost(many)
+
+    assert few_queries == many_queries == 5
+    assert few_predicates == (True, False, True) == (few_roles.reader_belongs_to_lab, few_roles.reader_runs_lab, few_roles.reader_may_open_lab)
+    assert many_predicates == (False, False, True)
+    assert len([case for case in listed if case.visibility == Visibility.LAB]) == 12

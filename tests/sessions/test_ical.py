@@ -329,3 +329,109 @@ def test_subscription_page_sends_an_anonymous_visitor_to_the_login(client):
     assert get.status_code == post.status_code == 302
     assert get["Location"].startswith(reverse("account_login"))
     assert CalendarFeedToken.objects.count() == 0
+
+
+# --- The feeds read by a calendar application: cached until something they show changes --------
+
+
+def personal_feed(client, token, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("feeds:personal", kwargs={"token": token}), **headers)
+    return response, len(queries)
+
+
+def test_personal_feed_fetched_again_is_answered_without_a_query(client, world):
+    token = CalendarFeedToken.objects.create(user=world["ambassador_a"], token="jeton-en-cache")
+
+    first, first_queries = personal_feed(client, token.token)
+    second, second_queries = personal_feed(client, token.token)
+
+    assert first.status_code == second.status_code == 200
+    assert first_queries > 0
+    assert second_queries == 0
+    assert second.content == first.content
+    assert second["Content-Type"] == "text/calendar; charset=utf-8"
+    assert second["Content-Disposition"] == 'inline; filename="transfo.ics"'
+
+
+def test_a_changed_session_shows_in_the_next_fetch(client, world):
+    token = CalendarFeedToken.objects.create(user=world["ambassador_a"], token="jeton-en-cache")
+    personal_feed(client, token.token)
+    session = world["session"]
+
+    session.place_name = "Salle des fêtes"
+    session.save()
+    moved = personal_feed(client, token.token)[0]
+    make_agenda_item(session, day=session.end_date, title="Visite de terrain")
+    with_item = personal_feed(client, token.token)[0]
+    session.status = EventStatus.CANCELLED
+    session.save()
+    cancelled = personal_feed(client, token.token)[0]
+
+    assert {str(event["LOCATION"]) for event in events_of(moved)} == {"Salle des fêtes, 2 rue Pierre et Marie Curie, 68100 Mulhouse"}
+    assert "Visite de terrain" in with_item.content.decode()
+    assert {str(event["STATUS"]) for event in events_of(cancelled) if "session" in event["UID"]} == {"CANCELLED"}
+
+
+def test_a_new_gathering_and_a_new_lab_shows_in_the_next_fetch(client, world):
+    token = CalendarFeedToken.objects.create(user=world["ambassador_a"], token="jeton-en-cache")
+    personal_feed(client, token.token)
+    gathering = make_gathering(world["programme"], start_date=datetime.date(2017, 6, 19), end_date=datetime.date(2017, 6, 19))
+    other_lab_session = make_session(world["lab_b"], number=1, start_date=datetime.date(2017, 5, 2),
+                                     end_date=datetime.date(2017, 5, 2))
+    with_gathering = personal_feed(client, token.token)[0]
+    make_ambassador(world["lab_b"], user=world["ambassador_a"])
+
+    joined = personal_feed(client, token.token)[0]
+
+    assert f"gathering-{gathering.pk}-20170619@transfo" in {str(event["UID"]) for event in events_of(with_gathering)}
+    assert f"session-{other_lab_session.pk}-20170502@transfo" in {str(event["UID"]) for event in events_of(joined)}
+
+
+def test_a_renewed_token_refuses_the_cached_address_at_once(client, world):
+    from sessions.ical import renew_feed_token
+
+    old = CalendarFeedToken.objects.create(user=world["ambassador_a"], token="jeton-en-cache").token
+    personal_feed(client, old)
+    assert personal_feed(client, old)[1] == 0
+    lab_feed = lab_feed_url(world["lab_a"], jeton=old)
+    assert client.get(lab_feed).status_code == 200
+
+    new = renew_feed_token(user=world["ambassador_a"]).token
+
+    assert personal_feed(client, old)[0].status_code == 404
+    assert client.get(lab_feed).status_code == 404
+    assert personal_feed(client, new)[0].status_code == 200
+
+
+def test_a_deactivated_person_is_refused_at_once_even_from_the_cache(client, world):
+    token = CalendarFeedToken.objects.create(user=world["ambassador_a"], token="jeton-en-cache")
+    personal_feed(client, token.token)
+
+    world["ambassador_a"].is_active = False
+    world["ambassador_a"].save()
+
+    assert personal_feed(client, token.token)[0].status_code == 404
+
+
+def test_calendar_application_sending_back_the_etag_gets_a_304_until_a_change(client, world):
+    token = CalendarFeedToken.objects.create(user=world["ambassador_a"], token="jeton-en-cache")
+    first = personal_feed(client, token.token)[0]
+
+    unchanged, queries = personal_feed(client, token.token, HTTP_IF_NONE_MATCH=first["ETag"])
+    make_agenda_item(world["session"], day=world["session"].end_date, title="Nouveau temps")
+    changed = personal_feed(client, token.token, HTTP_IF_NONE_MATCH=first["ETag"])[0]
+
+    assert (unchanged.status_code, unchanged.content, queries) == (304, b"", 0)
+    assert changed.status_code == 200
+    assert "Nouveau temps" in changed.content.decode()
+
+
+def test_logged_in_reader_of_the_lab_feed_gets_a_304_for_an_unchanged_calendar(client, world):
+    client.force_login(world["ambassador_a"])
+    first = client.get(lab_feed_url(world["lab_a"]))
+
+    again = client.get(lab_feed_url(world["lab_a"]), HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 304
+    assert not again.has_header("X-Page-Cache")
