@@ -173,7 +173,7 @@ def build_digest(reader, period: Period, *, base_url: str | None = None) -> Dige
         if len(news.entries) == ENTRIES_PER_CASE:
             news.more_entries += 1
             continue
-        entry.url = f"{news.url}#entree-{entry.pk}"
+        entry.url = f"{news.url}journal/{entry.pk}/"  # cases:entry_link, on whichever page it is
         entry.excerpt = Truncator(" ".join(entry.done.split())).words(EXCERPT_WORDS)
         news.entries.append(entry)
     for news in by_case.values():

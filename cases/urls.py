@@ -14,6 +14,7 @@ urlpatterns = [
     path("<slug:slug>/etape/", views.MoveCaseView.as_view(), name="case_move"),
     path("<slug:slug>/etape/proposer/", views.ProposeStageView.as_view(), name="case_propose"),
     path("<slug:slug>/journal/nouveau/", views.EntryCreateView.as_view(), name="entry_create"),
+    path("<slug:slug>/journal/<int:pk>/", views.EntryLinkView.as_view(), name="entry_link"),
     path("<slug:slug>/journal/<int:pk>/modifier/", views.EntryUpdateView.as_view(), name="entry_update"),
     path("<slug:slug>/journal/<int:pk>/supprimer/", views.EntryDeleteView.as_view(), name="entry_delete"),
     path("<slug:slug>/pieces/<int:pk>/", views.AttachmentView.as_view(), name="attachment"),

@@ -39,6 +39,7 @@ ITEMS = ["item_a", "item_b", "shared", "public"]
 
 LOGIN = "login"  # a redirect to the login page
 OK, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 403, 404, 405
+SENT_ON = 302  # a lasting address that sends its reader on to the page holding the item
 
 
 def _names(patterns, namespace=None):
@@ -51,6 +52,11 @@ def _names(patterns, namespace=None):
 
 def our_url_names():
     return sorted(set(_names(get_resolver().url_patterns)))
+
+
+def sent_on(expected):
+    """``expected`` for an address that redirects where the page it stands for would answer 200."""
+    return {role: {item: SENT_ON if status == OK else status for item, status in statuses.items()} for role, statuses in expected.items()}
 
 
 def same_for_every_item(expected_by_role):
@@ -294,6 +300,7 @@ MATRIX = {
     "cases:case_detail": (lambda world, item: world["cases"][item].get_absolute_url(), ITEM_READERS),
     "cases:board": (lambda world, item: reverse("cases:board", kwargs={"lab_slug": lab_of(world, item).slug}), PEOPLE_OF_THE_LAB),
     "cases:entry_create": (lambda world, item: case_url(world, item, "entry_create"), RUNS_THE_ITEMS_LAB),
+    "cases:entry_link": (lambda world, item: entry_url(world, item, "entry_link"), sent_on(ITEM_READERS)),
     "cases:entry_update": (lambda world, item: entry_url(world, item, "entry_update"), RUNS_THE_ITEMS_LAB),
     "cases:entry_delete": (lambda world, item: entry_url(world, item, "entry_delete"), RUNS_THE_ITEMS_LAB),
     "cases:case_move": (lambda world, item: case_url(world, item, "case_move"), RUNS_THE_ITEMS_LAB),

@@ -7,6 +7,7 @@ from .journal import (  # noqa: F401
     CaseDetailView,
     EntryCreateView,
     EntryDeleteView,
+    EntryLinkView,
     EntryUpdateView,
     LabBoardView,
     MoveCaseView,

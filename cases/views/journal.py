@@ -11,7 +11,8 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Max, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -40,6 +41,10 @@ from ..models import Attachment, Case, ProgressEntry, Stage, StageChange
 from ..uploads import content_type_for, thumbnail_name
 
 STALE_AFTER = datetime.timedelta(days=30)
+# A case page shows this many journal entries, the newest first, and links to the older ones: an
+# 18-month journal would otherwise weigh hundreds of kilobytes on a phone.
+JOURNAL_PAGE_SIZE = 10
+JOURNAL_ORDER = ("-entry_date", "-created_at", "-pk")
 SIMILAR_CASES = 5
 TEXT_FIELDS = ("done", "learnt", "next_steps", "blockers")
 
@@ -79,25 +84,52 @@ def choice_labels(field):
     return {value: str(label) for value, label in field.field.flatchoices}
 
 
+_BEFORE_EVERYTHING = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+
+
+def timeline_key(kind, item):
+    """Where an item sorts on the timeline: its day, then its moment within the day."""
+    if kind == "entry":
+        return (item.entry_date, item.created_at)
+    if kind == "stage":
+        return (timezone.localdate(item.changed_at), item.changed_at)
+    return (item.start_date, _BEFORE_EVERYTHING)
+
+
 def build_timeline(case, entries, stage_changes, sessions):
     """One list, newest first, of journal entries, stage moves and the sessions on the case.
 
     Each row also carries, for the template, its ``<time datetime>`` (``iso``) and its date as shown
     (``when``).
     """
-    tz_min = datetime.datetime.min.replace(tzinfo=datetime.UTC)
-    items = [("entry", entry.entry_date, entry.created_at, entry) for entry in entries]
-    items += [("stage", timezone.localdate(change.changed_at), change.changed_at, change) for change in stage_changes]
-    items += [("session", session.start_date, tz_min, session) for session in sessions]
-    items.sort(key=lambda item: (item[1], item[2]), reverse=True)
+    items = [("entry", entry) for entry in entries]
+    items += [("stage", change) for change in stage_changes]
+    items += [("session", session) for session in sessions]
+    items.sort(key=lambda item: timeline_key(*item), reverse=True)
     rows = []
-    for kind, day, moment, item in items:
+    for kind, item in items:
+        day, moment = timeline_key(kind, item)
         if kind == "stage":
             iso, when = timezone.localtime(moment).isoformat(), date_label(moment)
         else:
             iso, when = day.isoformat(), date_label(day)
         rows.append({"kind": kind, "date": day, "item": item, "iso": iso, "when": when})
     return rows
+
+
+def journal_url(case, entry):
+    """The address of ``entry`` on its case page: the journal page it falls on, at the entry."""
+    newer = (
+        ProgressEntry.objects.filter(case_id=case.pk)
+        .filter(
+            Q(entry_date__gt=entry.entry_date)
+            | Q(entry_date=entry.entry_date, created_at__gt=entry.created_at)
+            | Q(entry_date=entry.entry_date, created_at=entry.created_at, pk__gt=entry.pk)
+        )
+        .count()
+    )
+    number = newer // JOURNAL_PAGE_SIZE + 1
+    return case.get_absolute_url() + (f"?page={number}" if number > 1 else "") + f"#entree-{entry.pk}"
 
 
 @functools.lru_cache(maxsize=2048)
@@ -162,18 +194,25 @@ class CaseDetailView(VisibleItemMixin, DetailView):
         )
 
     def timeline_parts(self, case):
-        """The case's journal (with each entry's files), stage moves and the sessions this reader
-        may see, one query each: asked of the one case directly, without prefetching's machinery
-        (as are its tags and team, in get_context_data)."""
-        entries = list(
+        """One page of the case's journal (with each entry's files), and the stage moves and the
+        sessions this reader may see that fall between its entries, one query each: asked of the
+        one case directly, without prefetching's machinery (as are its tags and team, in
+        get_context_data)."""
+        journal = (
             ProgressEntry.objects.filter(case_id=case.pk)
             .select_related("author", "session")
             # What the timeline shows of each: not the session's long texts nor the author's account.
             .only(*TEXT_FIELDS, "case_id", "entry_date", "created_at", "author__first_name", "author__last_name", "session__number")
-            .order_by("-entry_date", "-created_at")
+            .order_by(*JOURNAL_ORDER)
         )
+        page = Paginator(journal, JOURNAL_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        # The entry just before the page (the oldest of the newer page) bounds the page from above.
+        first = max(page.start_index() - 1, 0)  # 0-based; start_index() is 0 for an empty journal
+        rows = list(journal[max(first - 1, 0):first + JOURNAL_PAGE_SIZE])
+        newer, entries = (rows[0], rows[1:]) if first else (None, rows)
+        page.object_list = entries
         files = {}
-        for attachment in Attachment.objects.filter(entry__case_id=case.pk).order_by("uploaded_at", "pk"):
+        for attachment in Attachment.objects.filter(entry__in=[entry.pk for entry in entries]).order_by("uploaded_at", "pk"):
             files.setdefault(attachment.entry_id, []).append(attachment)
         for entry in entries:
             entry.files = files.get(entry.pk, [])
@@ -181,7 +220,18 @@ class CaseDetailView(VisibleItemMixin, DetailView):
         sessions = list(
             _session_model().objects.visible_to(self.request.user).filter(cases=case).select_related("lab").order_by("start_date")
         )
-        return entries, stage_changes, sessions
+        # The moves and sessions from the page's oldest entry (or the very start, on the last page)
+        # up to the next newer entry (or for ever, on the first page).
+        low = timeline_key("entry", entries[-1]) if page.has_next() and entries else None
+        high = timeline_key("entry", newer) if newer is not None else None
+
+        def on_page(kind, item):
+            key = timeline_key(kind, item)
+            return (low is None or key >= low) and (high is None or key < high)
+
+        stage_changes = [change for change in stage_changes if on_page("stage", change)]
+        sessions = [session for session in sessions if on_page("session", session)]
+        return page, entries, stage_changes, sessions
 
     def get_lookup(self):
         return {"lab__slug": self.kwargs["lab_slug"], "slug": self.kwargs["slug"]}
@@ -197,7 +247,7 @@ class CaseDetailView(VisibleItemMixin, DetailView):
         in_team = user.is_authenticated and any(
             member.user_id == user.pk and member.is_active and member.circle == Ambassador.Circle.AMBASSADOR for member in team
         )
-        entries, stage_changes, sessions = self.timeline_parts(case)
+        journal_page, entries, stage_changes, sessions = self.timeline_parts(case)
         prepare_entries(entries)
         address = {"lab_slug": case.lab.slug, "slug": case.slug}
         update_url, delete_url = url_with_pk("cases:entry_update", **address), url_with_pk("cases:entry_delete", **address)
@@ -220,6 +270,7 @@ class CaseDetailView(VisibleItemMixin, DetailView):
             team=team,
             case_tags=list(case.tags.order_by("pk")),  # in the order the tags were made, as on the board
             timeline=build_timeline(case, entries, stage_changes, sessions),
+            page_obj=journal_page,
         )
         if case.visibility != Visibility.LAB:
             # What the other Labs learnt on the same themes; only what this reader may open.
@@ -283,7 +334,7 @@ class EntryCreateView(CaseWriteMixin, View):
                 add_service_errors(form, error)
             else:
                 messages.success(request, gettext("Entrée ajoutée au journal de bord."))
-                return redirect(self.case.get_absolute_url() + f"#entree-{entry.pk}")
+                return redirect(journal_url(self.case, entry))
         return self.render(self.template_name, {"form": form}, status=400)
 
 
@@ -321,7 +372,7 @@ class EntryUpdateView(EntryMixin, View):
                 add_service_errors(form, error)
             else:
                 messages.success(request, gettext("Entrée modifiée."))
-                return redirect(self.case.get_absolute_url() + f"#entree-{self.entry.pk}")
+                return redirect(journal_url(self.case, ProgressEntry.objects.get(pk=self.entry.pk)))
         return self.render(self.template_name, {"form": form}, status=400)
 
 
@@ -335,6 +386,19 @@ class EntryDeleteView(EntryMixin, View):
         services.delete_entry(entry=self.entry)
         messages.success(request, gettext("Entrée supprimée."))
         return redirect(self.case.get_absolute_url() + "#journal-title")
+
+
+class EntryLinkView(VisibleItemMixin, DetailView):
+    """The lasting address of a journal entry (mails, My cases): sends to the page it is on."""
+
+    def get_visible_queryset(self, user):
+        return ProgressEntry.objects.filter(case__in=Case.objects.visible_to(user)).select_related("case__lab")
+
+    def get_lookup(self):
+        return {"case__lab__slug": self.kwargs["lab_slug"], "case__slug": self.kwargs["slug"], "pk": self.kwargs["pk"]}
+
+    def render_to_response(self, context, **response_kwargs):
+        return redirect(journal_url(self.object.case, self.object))
 
 
 class AttachmentView(VisibleItemMixin, DetailView):

@@ -97,8 +97,8 @@ def test_daily_digest_lists_yesterday_s_entries_and_moves_with_a_link_to_each_ca
     assert "Étape : Cadrage → Enquête / immersion (Alex Agent)" in body
     assert "Nous avons observé le guichet." in body
     assert "Relecture tardive du compte rendu." in body
-    assert f"{case_url}#entree-{entry.pk}" in body
-    assert f"{case_url}#entree-{late.pk}" in body
+    assert f"{case_url}journal/{entry.pk}/" in body
+    assert f"{case_url}journal/{late.pk}/" in body
     assert "Texte du dimanche." not in body
     assert "Texte du mardi." not in body
     assert sent["rosa@mulhouse.example"].subject == "Vos cas du lundi 10 mars 2031 : 2 entrées, 1 changement d'étape"

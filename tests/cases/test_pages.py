@@ -96,6 +96,91 @@ def test_case_page_query_count_does_not_grow_with_entries(client, team):
     assert count_queries(client, case.get_absolute_url()) == one
 
 
+def entries_on(response):
+    return [row["item"].done for row in response.context["timeline"] if row["kind"] == "entry"]
+
+
+def test_case_page_shows_the_journal_ten_entries_a_page_with_moves_and_sessions_where_they_fall(client, team):
+    lab, case, user, resident = team
+    start = datetime.date(2016, 9, 1)
+    for day in range(25):  # entries on 1…25 September, one a day
+        make_entry(case, entry_date=start + datetime.timedelta(days=day), done=f"Jour {day + 1}")
+    # On 15 Sept., the 11th newest entry's day, and written before it: second page only, after it.
+    StageChange.objects.create(case=case, from_stage="cadrage", to_stage="enquete", changed_at=timezone.make_aware(datetime.datetime(2016, 9, 15, 18)))
+    early = make_session(lab, start_date=datetime.date(2016, 8, 20))  # before every entry: last page
+    early.cases.add(case)
+    client.force_login(user)
+
+    first = client.get(case.get_absolute_url())
+    second = client.get(case.get_absolute_url() + "?page=2")
+    last = client.get(case.get_absolute_url() + "?page=3")
+
+    assert entries_on(first) == [f"Jour {day}" for day in range(25, 15, -1)]
+    assert entries_on(second) == [f"Jour {day}" for day in range(15, 5, -1)]
+    assert entries_on(last) == [f"Jour {day}" for day in range(5, 0, -1)]
+    kinds = {name: [row["kind"] for row in response.context["timeline"]] for name, response in (("1", first), ("2", second), ("3", last))}
+    assert "stage" not in kinds["1"] and kinds["2"][:2] == ["entry", "stage"] and "stage" not in kinds["3"]
+    assert kinds["3"][-1] == "session" and "session" not in kinds["1"] + kinds["2"]
+    page = first.content.decode()
+    assert "Entrées plus anciennes" in page and "Page 1 sur 3" in page and "Entrées plus récentes" not in page
+    assert "Entrées plus récentes" in last.content.decode()
+
+
+def test_a_case_page_number_out_of_range_or_not_a_number_shows_a_page_of_the_journal(client, team):
+    lab, case, user, resident = team
+    for day in range(12):
+        make_entry(case, entry_date=datetime.date(2016, 9, 1) + datetime.timedelta(days=day), done=f"Jour {day + 1}")
+    client.force_login(user)
+
+    assert entries_on(client.get(case.get_absolute_url() + "?page=abc"))[0] == "Jour 12"
+    assert entries_on(client.get(case.get_absolute_url() + "?page=99")) == ["Jour 2", "Jour 1"]
+
+
+def test_an_entry_address_leads_to_the_journal_page_it_is_on(client, team):
+    lab, case, user, resident = team
+    entries = [
+        make_entry(case, entry_date=datetime.date(2016, 9, 1) + datetime.timedelta(days=day), done=f"Jour {day + 1}")
+        for day in range(15)
+    ]
+    client.force_login(user)
+
+    oldest = client.get(reverse("cases:entry_link", kwargs={"lab_slug": lab.slug, "slug": case.slug, "pk": entries[0].pk}))
+    newest = client.get(reverse("cases:entry_link", kwargs={"lab_slug": lab.slug, "slug": case.slug, "pk": entries[-1].pk}))
+
+    assert oldest.url == f"{case.get_absolute_url()}?page=2#entree-{entries[0].pk}"
+    assert newest.url == f"{case.get_absolute_url()}#entree-{entries[-1].pk}"
+    assert f'id="entree-{entries[0].pk}"' in client.get(oldest.url).content.decode()
+
+
+def test_an_entry_address_of_a_case_the_reader_may_not_see_is_not_found(client, team):
+    lab, case, user, resident = team
+    entry = make_entry(case)
+    stranger = make_user()
+    make_ambassador(make_lab(), user=stranger)
+    client.force_login(stranger)  # another Lab's ambassador; the case is Lab-only
+    case.visibility = "lab"
+    case.save()
+
+    response = client.get(reverse("cases:entry_link", kwargs={"lab_slug": lab.slug, "slug": case.slug, "pk": entry.pk}))
+
+    assert response.status_code == 404
+
+
+def test_a_backdated_entry_sends_its_author_to_the_journal_page_it_falls_on(client, team):
+    lab, case, user, resident = team
+    for day in range(12):
+        make_entry(case, entry_date=datetime.date(2016, 10, 1) + datetime.timedelta(days=day))
+    client.force_login(resident)
+    url = reverse("cases:entry_create", kwargs={"lab_slug": lab.slug, "slug": case.slug})
+    form = client.get(url).context["form"]
+
+    response = client.post(url, {"entry_date": "2016-09-01", "done": "Une enquête oubliée.", "token": form["token"].value()})
+
+    entry = ProgressEntry.objects.get(done="Une enquête oubliée.")
+    assert response.status_code == 302
+    assert response.url == f"{case.get_absolute_url()}?page=2#entree-{entry.pk}"
+
+
 def test_resident_moves_the_case_and_the_move_is_on_the_timeline(client, team):
     lab, case, user, resident = team
     client.force_login(resident)
