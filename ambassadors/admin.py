@@ -79,7 +79,13 @@ class AmbassadorAdmin(admin.ModelAdmin):
         self._set_active(request, queryset, False)
 
     def _set_active(self, request, queryset, active):
-        count = queryset.update(is_active=active)
+        # One by one, not queryset.update(): the audit log and the caches of public pages and
+        # calendar feeds hear of each change through its save.
+        changed = [ambassador for ambassador in queryset if ambassador.is_active != active]
+        for ambassador in changed:
+            ambassador.is_active = active
+            ambassador.save(update_fields=["is_active"])
+        count = len(changed)
         self.message_user(
             request,
             ngettext("%(count)d personne mise à jour.", "%(count)d personnes mises à jour.", count) % {"count": count},

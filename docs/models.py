@@ -146,17 +146,14 @@ class DocumentationIndexPage(RoutablePageMixin, PublicPage):
     @path("", name="index")
     def index_view(self, request):
         listed = self.listed_pages()
-        used_tags = Tag.objects.filter(
-            pk__in=DocumentationPageTag.objects.filter(content_object__in=listed.values("pk")).values("tag_id")
-        ).order_by("name")
-        form = DocumentationFilterForm(
-            request.GET, labs=list(Lab.objects.order_by("name")), kinds=page_kinds(), tags=list(used_tags)
-        )
+        uses = Count("docs_documentationpagetag_items", filter=Q(docs_documentationpagetag_items__content_object__in=listed.values("pk")))
+        used_tags = Tag.objects.annotate(uses=uses).filter(uses__gt=0).order_by("-uses", "name")
+        form = DocumentationFilterForm(request.GET, labs=Lab.objects.order_by("name"), kinds=page_kinds(), tags=used_tags)
         pages = listed
         status = 200
         if form.is_valid():
             if form.cleaned_data["labo"]:
-                pages = pages.in_lab(form.labs_by_slug[form.cleaned_data["labo"]])
+                pages = pages.in_lab(form.cleaned_data["labo"])
             if form.cleaned_data["type"]:
                 pages = pages.of_kind(form.cleaned_data["type"])
             if form.cleaned_data["tag"]:

@@ -607,11 +607,13 @@ def move_agenda_item(*, item: AgendaItem, direction: str) -> AgendaItem | None:
     new_first_end = new_first_start + (_at(item.day, second.end_time) - _at(item.day, second.start_time))
     new_second_start = new_first_end + gap
     new_second_end = new_second_start + (_at(item.day, first.end_time) - _at(item.day, first.start_time))
-    # Updated together: saved one by one, each would briefly overlap the other.
-    AgendaItem.objects.filter(pk=second.pk).update(start_time=new_first_start.time(), end_time=new_first_end.time())
-    AgendaItem.objects.filter(pk=first.pk).update(start_time=new_second_start.time(), end_time=new_second_end.time())
+    second.start_time, second.end_time = new_first_start.time(), new_first_end.time()
+    first.start_time, first.end_time = new_second_start.time(), new_second_end.time()
+    # Both saved before either is checked: checked one by one, each would overlap the other's old
+    # times. Saved (not updated in bulk) so that what listens to agenda changes hears of it.
+    for block in (second, first):
+        block.save(update_fields=["start_time", "end_time"])
     for block in (first, second):
-        block.refresh_from_db()
         block.full_clean()
     return day_items[other_index]
 

@@ -6,9 +6,10 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from docs.forms import LAB_CHOICES_MAX, TAG_CHOICES_MAX
 from docs.models import PAGE_SIZE, DocumentationIndexPage
 
-from ..factories import make_case, make_lab, make_session
+from ..factories import make_case, make_lab, make_programme, make_session
 from .html import text_of
 from .pages import make_article, make_case_story, make_faq, make_fiche, make_lab_page, make_session_report, point
 
@@ -86,6 +87,42 @@ def test_index_answers_an_unknown_filter_with_a_message_and_a_400(client):
     assert response.status_code == 400
     assert "Ce choix n'existe pas" in text_of(response)
     assert _titles(response) == []
+
+
+def test_index_of_a_national_programme_asks_for_a_lab_name_and_weighs_the_same_with_more_labs(client):
+    programme = make_programme()
+    labs = [make_lab(programme=programme, name=f"Labo {number:03d}", slug=f"labo-{number:03d}") for number in range(LAB_CHOICES_MAX + 1)]
+    make_article(title="À Lille", lab=labs[7])
+    make_article(title="Ailleurs", lab=labs[8])
+    before = client.get(_index_url())
+    for number in range(LAB_CHOICES_MAX + 1, 2 * LAB_CHOICES_MAX):
+        make_lab(programme=programme, name=f"Labo {number:03d}", slug=f"labo-{number:03d}")
+    cache.clear()
+
+    after = client.get(_index_url())
+    by_name = client.get(_index_url(), {"labo": "labo 007"})
+    unknown = client.get(_index_url(), {"labo": "Nulle part"})
+
+    assert len(after.content) == len(before.content)
+    assert 'name="labo"' in after.content.decode() and ">Labo 007</option>" not in after.content.decode()
+    assert _titles(by_name) == ["À Lille"]
+    assert unknown.status_code == 400
+    assert "Aucun labo ne porte ce nom" in text_of(unknown)
+
+
+def test_index_offers_the_most_used_tags_and_the_chosen_one(client):
+    make_article(title="Très étiqueté", tags=["partout"])
+    make_article(title="Encore", tags=["partout"])
+    for number in range(TAG_CHOICES_MAX):
+        make_article(title=f"Article {number}", tags=[f"rare-{number:02d}"])
+
+    html = client.get(_index_url()).content.decode()
+    chosen = client.get(_index_url(), {"tag": "rare-39"})
+
+    assert html.count('<option value="rare-') == TAG_CHOICES_MAX - 1  # "partout" is used most
+    assert '<option value="partout"' in html
+    assert _titles(chosen) == ["Article 39"]
+    assert '<option value="rare-39" selected>' in chosen.content.decode()
 
 
 def test_index_paginates_and_keeps_its_filters(client):

@@ -388,6 +388,35 @@ def test_a_new_gathering_and_a_new_lab_shows_in_the_next_fetch(client, world):
     assert f"session-{other_lab_session.pk}-20170502@transfo" in {str(event["UID"]) for event in events_of(joined)}
 
 
+def test_a_block_moved_on_the_agenda_shows_in_the_next_fetch(client, world):
+    from sessions.models import AgendaItem
+    from sessions.services import move_agenda_item
+
+    token = CalendarFeedToken.objects.create(user=world["ambassador_a"], token="jeton-en-cache")
+    personal_feed(client, token.token)
+
+    move_agenda_item(item=AgendaItem.objects.get(title="Atelier créatif"), direction="down")
+
+    first_day = events_of(personal_feed(client, token.token)[0])[0]
+    assert str(first_day["DESCRIPTION"]).splitlines()[:2] == ["09:30–13:00 Restitution", "15:00–17:30 Atelier créatif"]
+
+
+def test_an_ambassador_deactivated_from_the_admin_loses_the_lab_in_the_next_fetch(admin_client, client, world):
+    from ambassadors.models import Ambassador
+
+    token = CalendarFeedToken.objects.create(user=world["ambassador_a"], token="jeton-en-cache")
+    assert events_of(personal_feed(client, token.token)[0])
+    ambassadorship = Ambassador.objects.get(user=world["ambassador_a"])
+
+    response = admin_client.post(
+        reverse("admin:ambassadors_ambassador_changelist"), {"action": "deactivate", "_selected_action": [str(ambassadorship.pk)]}
+    )
+
+    assert response.status_code == 302
+    assert not Ambassador.objects.get(pk=ambassadorship.pk).is_active
+    assert f"session-{world['session'].pk}-20170314@transfo" not in personal_feed(client, token.token)[0].content.decode()
+
+
 def test_a_renewed_token_refuses_the_cached_address_at_once(client, world):
     from sessions.ical import renew_feed_token
 
