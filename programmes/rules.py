@@ -191,6 +191,18 @@ def can_read_item(user, lab, visibility):
     return visibility == Visibility.PROGRAMME and labs_joined_by(user).filter(programme_id=lab.programme_id).exists()
 
 
+def can_read_item_with_roles(visibility, roles) -> bool:
+    """``can_read_item`` without a query, for an item of a Lab whose reader's roles are known:
+    ``roles`` is a row of that same Lab annotated by ``with_reader_roles`` (a case, for the
+    sessions on it). Reading the whole Lab is ``reader_belongs_to_lab``; a shared item needs a Lab
+    of the programme, which is ``reader_may_open_lab`` for whoever does not see this Lab whole."""
+    return (
+        visibility == Visibility.PUBLIC
+        or roles.reader_belongs_to_lab
+        or (visibility == Visibility.PROGRAMME and roles.reader_may_open_lab)
+    )
+
+
 def may_open_lab(user, lab) -> bool:
     """Who may open a Lab's pages (home, calendar): its people, its programme's coordination,
     people of another Lab of the same programme (who then see only what is shared), admins."""

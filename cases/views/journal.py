@@ -10,9 +10,11 @@ import functools
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Max, Prefetch, Q
+from django.db.models import IntegerField, Max, Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -27,10 +29,11 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
 from django.views import View
 from django.views.generic import DetailView
+from taggit.models import Tag
 
 from ambassadors.models import Ambassador
 from programmes.models import Lab, Visibility
-from programmes.rules import belongs_to_lab, with_reader_roles
+from programmes.rules import belongs_to_lab, can_read_item_with_roles, with_reader_roles
 from transfo.views import VisibleItemMixin
 
 from .. import rules as case_rules  # also registers the cases.* permissions
@@ -177,6 +180,19 @@ def _team_in_order():
     return Ambassador.objects.order_by("last_name", "first_name")
 
 
+# Counted in the case's query: a subquery on the journal's case index.
+_JOURNAL_SIZE = (
+    f'SELECT COUNT(*) FROM "{ProgressEntry._meta.db_table}" journal WHERE journal."case_id" = "{Case._meta.db_table}"."id"'
+)
+
+
+def tags_of(case):
+    """The case's tags in the order they were made, as on the board: read straight from taggit's
+    table (a tag is on an item once), without the tag manager's DISTINCT and join."""
+    items = {"taggit_taggeditem_items__content_type": ContentType.objects.get_for_model(Case)}
+    return list(Tag.objects.filter(**items, taggit_taggeditem_items__object_id=case.pk).order_by("pk"))
+
+
 def _person_name(user):
     return (user.get_full_name() or user.first_name) if user is not None else ""
 
@@ -189,6 +205,8 @@ class CaseDetailView(VisibleItemMixin, DetailView):
         return (
             with_reader_roles(Case.objects.visible_to(user), user, lab="lab")
             .select_related("lab")
+            # The journal's length for its pagination, in the same query.
+            .annotate(journal_size=RawSQL(_JOURNAL_SIZE, (), output_field=IntegerField()))
             # One case by its Lab and slug: no need to sort (and join) by the Labs' order.
             .order_by()
         )
@@ -205,7 +223,9 @@ class CaseDetailView(VisibleItemMixin, DetailView):
             .only(*TEXT_FIELDS, "case_id", "entry_date", "created_at", "author__first_name", "author__last_name", "session__number")
             .order_by(*JOURNAL_ORDER)
         )
-        page = Paginator(journal, JOURNAL_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        paginator = Paginator(journal, JOURNAL_PAGE_SIZE)
+        paginator.count = case.journal_size  # counted with the case (get_visible_queryset)
+        page = paginator.get_page(self.request.GET.get("page"))
         # The entry just before the page (the oldest of the newer page) bounds the page from above.
         first = max(page.start_index() - 1, 0)  # 0-based; start_index() is 0 for an empty journal
         rows = list(journal[max(first - 1, 0):first + JOURNAL_PAGE_SIZE])
@@ -217,9 +237,13 @@ class CaseDetailView(VisibleItemMixin, DetailView):
         for entry in entries:
             entry.files = files.get(entry.pk, [])
         stage_changes = list(StageChange.objects.filter(case_id=case.pk).select_related("changed_by").order_by("changed_at"))
-        sessions = list(
-            _session_model().objects.visible_to(self.request.user).filter(cases=case).select_related("lab").order_by("start_date")
-        )
+        # A case's sessions are of its Lab (services and admin check it): what this reader may see
+        # of them follows from the roles read with the case, without the rules' subqueries.
+        sessions = []
+        for session in _session_model().objects.filter(lab_id=case.lab_id, cases=case).order_by("start_date"):
+            if can_read_item_with_roles(session.visibility, case):
+                session.lab = case.lab
+                sessions.append(session)
         # The moves and sessions from the page's oldest entry (or the very start, on the last page)
         # up to the next newer entry (or for ever, on the first page).
         low = timeline_key("entry", entries[-1]) if page.has_next() and entries else None
@@ -268,7 +292,7 @@ class CaseDetailView(VisibleItemMixin, DetailView):
             runs_lab=runs,
             can_write=runs or in_team,
             team=team,
-            case_tags=list(case.tags.order_by("pk")),  # in the order the tags were made, as on the board
+            case_tags=tags_of(case),
             timeline=build_timeline(case, entries, stage_changes, sessions),
             page_obj=journal_page,
         )

@@ -126,6 +126,41 @@ def test_case_page_shows_the_journal_ten_entries_a_page_with_moves_and_sessions_
     assert "Entrées plus récentes" in last.content.decode()
 
 
+@pytest.mark.parametrize(
+    "reader, expected",
+    [
+        ("of_the_lab", ["lab", "programme", "public"]),
+        ("of_the_programme", ["programme", "public"]),
+        ("of_another_programme", ["public"]),
+        ("anonymous", ["public"]),
+    ],
+)
+def test_a_public_case_shows_each_reader_only_the_sessions_they_may_read(client, team, reader, expected):
+    from programmes.models import Visibility
+
+    lab, case, user, resident = team
+    case.visibility = Visibility.PUBLIC
+    case.save()
+    for day, visibility in enumerate(("lab", "programme", "public")):
+        session = make_session(lab, title=visibility, visibility=visibility, start_date=datetime.date(2016, 9, 5 + 3 * day))
+        session.cases.add(case)
+    readers = {
+        "of_the_lab": user,
+        "of_the_programme": make_user(),
+        "of_another_programme": make_user(),
+        "anonymous": None,
+    }
+    make_ambassador(make_lab(programme=lab.programme), user=readers["of_the_programme"])
+    make_ambassador(make_lab(), user=readers["of_another_programme"])
+    if readers[reader] is not None:
+        client.force_login(readers[reader])
+
+    response = client.get(case.get_absolute_url())
+
+    shown = [row["item"].title for row in response.context["timeline"] if row["kind"] == "session"]
+    assert sorted(shown) == expected
+
+
 def test_a_case_page_number_out_of_range_or_not_a_number_shows_a_page_of_the_journal(client, team):
     lab, case, user, resident = team
     for day in range(12):
