@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.generic import DetailView
 
 from ambassadors.models import Ambassador
-from programmes.rules import with_reader_roles
+from programmes.rules import can_read_item_with_roles, with_reader_roles
 from transfo.views import VisibleItemMixin
 
 from ..forms import AnswerForm, MinutesForm, PhotoForm
@@ -61,8 +61,13 @@ class SessionDetailView(SessionReadMixin, DetailView):
             item.kind_label = kinds.get(item.kind, item.kind)
             item.hours = f"{item.start_time:%H:%M}–{item.end_time:%H:%M}"
         context["agenda_days"] = [(day, [item for item in items if item.day == day]) for day in session.days]
-        # Only the cases this reader may open are named.
-        context["cases"] = session.cases.visible_to(user).select_related("lab")
+        # Only the cases this reader may open are named. A session's cases are of its Lab (services
+        # and admin check it): what this reader may open follows from the roles read with the session.
+        context["cases"] = cases = []
+        for case in session.cases.filter(lab_id=session.lab_id).order_by("title"):
+            if can_read_item_with_roles(case.visibility, session):
+                case.lab = session.lab
+                cases.append(case)
         context["runs_lab"] = runs
         context["in_lab"] = in_lab = runs or session.reader_belongs_to_lab
         today = timezone.localdate()

@@ -290,6 +290,31 @@ def test_list_shows_its_own_lab_every_case_of_the_session(client, world):
     assert f'href="{case.get_absolute_url()}"' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "reader, expected",
+    [
+        ("ambassador_a", ["Lab", "Programme", "Public"]),
+        ("coordinator", ["Lab", "Programme", "Public"]),
+        ("superuser", ["Lab", "Programme", "Public"]),
+        ("ambassador_b", ["Programme", "Public"]),
+        ("ambassador_of_another_programme", ["Public"]),
+        ("anonymous", ["Public"]),
+    ],
+)
+def test_a_public_session_page_names_only_the_cases_its_reader_may_open(client, world, reader, expected):
+    lab = world["lab_a"]
+    session = make_session(lab, number=4, visibility=Visibility.PUBLIC)
+    for visibility in (Visibility.LAB, Visibility.PROGRAMME, Visibility.PUBLIC):
+        session.cases.add(make_case(lab, title=str(visibility).capitalize(), visibility=visibility))
+    if reader != "anonymous":
+        client.force_login(world[reader])
+
+    response = client.get(session.get_absolute_url())
+
+    assert response.status_code == 200
+    assert [case.title for case in response.context["cases"]] == expected
+
+
 # --- Query counts ----------------------------------------------------------------------------
 
 
