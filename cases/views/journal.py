@@ -202,14 +202,18 @@ class CaseDetailView(VisibleItemMixin, DetailView):
     context_object_name = "case"
 
     def get_visible_queryset(self, user):
+        # Every case, with the reader's roles in its Lab: may_read decides from them.
         return (
-            with_reader_roles(Case.objects.visible_to(user), user, lab="lab")
+            with_reader_roles(Case.objects.all(), user, lab="lab")
             .select_related("lab")
             # The journal's length for its pagination, in the same query.
             .annotate(journal_size=RawSQL(_JOURNAL_SIZE, (), output_field=IntegerField()))
             # One case by its Lab and slug: no need to sort (and join) by the Labs' order.
             .order_by()
         )
+
+    def may_read(self, case):
+        return can_read_item_with_roles(case.visibility, case)
 
     def timeline_parts(self, case):
         """One page of the case's journal (with each entry's files), and the stage moves and the

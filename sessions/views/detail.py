@@ -36,7 +36,8 @@ class SessionDetailView(SessionReadMixin, DetailView):
     context_object_name = "session"
 
     def get_visible_queryset(self, user):
-        sessions = with_reader_roles(super().get_visible_queryset(user), user, lab="lab")
+        # Every session, with the reader's roles in its Lab: may_read decides from them.
+        sessions = with_reader_roles(Session.objects.select_related("lab__collectivite", "lab__programme"), user, lab="lab")
         if user.is_authenticated:
             # The reader's own row among the Lab's people, read with the session (see attendance_context).
             sessions = sessions.annotate(reader_ambassador_id=Subquery(self.my_ambassador(user).values("pk")[:1]))
@@ -46,6 +47,9 @@ class SessionDetailView(SessionReadMixin, DetailView):
             # One session by its Lab and number: no need to sort (and join) by the Labs' order.
             .order_by()
         )
+
+    def may_read(self, session):
+        return can_read_item_with_roles(session.visibility, session)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
