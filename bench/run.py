@@ -6,7 +6,9 @@ gunicorn with 2 sync workers and the production settings on a free loopback port
 role in through the real login form, and has wrk load every page: a warm-up, then rounds that
 interleave all pages with the floor (a bare view answering "ok"), so that each page's
 throughput is read as a ratio to the floor measured minutes apart, not as a figure that only
-means something on this machine. Queries per page are counted apart (bench.pages), and each
+means something on this machine. Each round then reads every page's latency with one
+connection per worker, so that its percentiles are the page's own and not the time spent
+waiting behind other requests. Queries per page are counted apart (bench.pages), and each
 worker's peak memory is read from /proc.
 
     python -m bench.run --scales 1,100            (what `make bench` runs)
@@ -46,6 +48,10 @@ DEFAULTS = {
     "rounds": 3,
     "connections": 8,
     "threads": 2,
+    # Latency is read apart, one connection per worker: with 8 connections on 2 workers a request
+    # mostly waits its turn, and its percentiles measure that queue, not the page.
+    "latency_connections": 2,
+    "latency_duration": 3,
     "database_url": "postgres://postgres@127.0.0.1:5432/postgres",
     "redis_url": "redis://127.0.0.1:6379/14",
     "output": str(BASE_DIR / "var" / "bench"),
@@ -128,8 +134,12 @@ def combine(runs: list[dict]) -> dict:
     return {key: sum(run[key] for run in runs) / len(runs) for key in sorted(keys)}
 
 
-def summarise(rounds: list[dict], floors: list[dict]) -> dict:
-    """One page's figures over the rounds: medians, and its ratio to the floor of each round."""
+def summarise(rounds: list[dict], floors: list[dict], latencies: list[dict] | None = None) -> dict:
+    """One page's figures over the rounds: medians, and its ratio to the floor of each round.
+
+    Throughput comes from ``rounds`` (the workers saturated); the latency percentiles from
+    ``latencies`` when given (one connection per worker, no queue), else from ``rounds``.
+    """
     ratios = [page["requests_per_second"] / floor["requests_per_second"] for page, floor in zip(rounds, floors)]
     summary = {
         "requests_per_second": round(statistics.median(r["requests_per_second"] for r in rounds), 1),
@@ -137,7 +147,7 @@ def summarise(rounds: list[dict], floors: list[dict]) -> dict:
         "ratios": [round(ratio, 4) for ratio in ratios],
     }
     for key in ("p50_ms", "p95_ms", "p99_ms"):
-        summary[key] = round(statistics.median(r[key] for r in rounds), 2)
+        summary[key] = round(statistics.median(r[key] for r in (latencies or rounds)), 2)
     summary["p99_over_p50"] = round(summary["p99_ms"] / summary["p50_ms"], 2) if summary["p50_ms"] else None
     summary["non_2xx"] = sum(r["non_2xx"] for r in rounds)
     summary["socket_errors"] = sum(r["socket_errors"] for r in rounds)
@@ -219,7 +229,9 @@ def format_markdown(report: dict) -> str:
         f"Measured on {meta['date']} at commit `{meta['commit']}` ({meta['cpus']} CPUs, load {meta['load']}) "
         f"with `{meta['command']}`: gunicorn, 2 sync workers, PostgreSQL and Redis, production settings; wrk "
         f"{meta['threads']} threads, {meta['connections']} connections, {meta['rounds']} interleaved rounds of "
-        f"{meta['duration']} s. Ratio: the page's requests/s over a bare view's in the same round.",
+        f"{meta['duration']} s. Ratio: the page's requests/s over a bare view's in the same round. Latency "
+        f"(p50/p95/p99): {meta.get('latency_connections', meta['connections'])} connections, one per worker, "
+        f"{meta.get('latency_duration', meta['duration'])} s a round.",
         "",
     ]
     for scale, data in report["scales"].items():
@@ -501,17 +513,18 @@ def run_scale(scale: float, options, secret_key: str) -> dict:
         if "floor" not in measurable:
             raise RuntimeError("the floor view does not answer 200: is TRANSFO_BENCHMARK_VIEWS read?")
 
-        def measure(key, duration):
+        def measure(key, duration, connections=options.connections):
             page = pages[key]
             return wrk(
                 server.port, page["url"], cookie=cookies.get(page["role"]), duration=duration,
-                connections=options.connections, threads=options.threads,
+                connections=connections, threads=min(options.threads, connections),
             )
 
         print(f"  échauffement ({len(measurable)} pages × {options.warmup} s)…", flush=True)
         for key in measurable:
             measure(key, options.warmup)
         rounds = {key: [] for key in measurable}
+        latencies = {key: [] for key in measurable}
         pages_only = [key for key in measurable if key != "floor"]
         for number in range(options.rounds):
             print(f"  tour {number + 1}/{options.rounds}…", flush=True)
@@ -521,13 +534,16 @@ def run_scale(scale: float, options, secret_key: str) -> dict:
             for key in pages_only:
                 rounds[key].append(measure(key, options.duration))
             rounds["floor"].append(combine([opening, measure("floor", options.duration)]))
+            for key in measurable:
+                latencies[key].append(measure(key, options.latency_duration, options.latency_connections))
         memory = server.peak_memory_kb()
     finally:
         server.stop()
 
     for key in measurable:
-        pages[key]["measured"] = summarise(rounds[key], rounds["floor"])
+        pages[key]["measured"] = summarise(rounds[key], rounds["floor"], latencies[key])
         pages[key]["rounds"] = rounds[key]
+        pages[key]["latency_rounds"] = latencies[key]
     return {
         "database": name, "generation_seconds": generated, "counts": counts, "targets": found["targets"],
         "pages": pages, "memory_kb": memory,
@@ -553,6 +569,10 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=int, default=DEFAULTS["warmup"], help="secondes d'échauffement par page")
     parser.add_argument("--rounds", type=int, default=DEFAULTS["rounds"])
     parser.add_argument("--connections", type=int, default=DEFAULTS["connections"])
+    parser.add_argument("--latency-connections", type=int, default=DEFAULTS["latency_connections"],
+                        help="connexions de la mesure de latence (une par worker)")
+    parser.add_argument("--latency-duration", type=int, default=DEFAULTS["latency_duration"],
+                        help="secondes par mesure de latence")
     parser.add_argument("--threads", type=int, default=DEFAULTS["threads"])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULTS["database_url"]),
                         help="connexion d'administration PostgreSQL (les bases du banc sont créées à côté)")
@@ -585,6 +605,7 @@ def main(argv=None) -> int:
             "load": " ".join(f"{value:.2f}" for value in os.getloadavg()),
             "duration": options.duration, "warmup": options.warmup, "rounds": options.rounds,
             "connections": options.connections, "threads": options.threads, "workers": 2,
+            "latency_connections": options.latency_connections, "latency_duration": options.latency_duration,
             "wrk": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.splitlines()[0:1],
         },
         "scales": {},

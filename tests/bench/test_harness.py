@@ -93,6 +93,17 @@ def test_a_page_is_compared_with_the_floor_of_its_own_round():
     assert (summary["p50_ms"], summary["p99_ms"], summary["p99_over_p50"]) == (6, 7, 1.17)
 
 
+def test_latency_is_read_from_the_runs_without_a_queue_when_there_are():
+    floors = [_run(4000, 2, 3)]
+    saturated = [_run(2000, 8, 30)]  # 8 connections on 2 workers: mostly waiting in line
+    one_per_worker = [_run(1900, 2, 2.5)]
+
+    summary = summarise(saturated, floors, one_per_worker)
+
+    assert summary["requests_per_second"] == 2000 and summary["ratio"] == 0.5
+    assert (summary["p50_ms"], summary["p99_ms"], summary["p99_over_p50"]) == (2, 2.5, 1.25)
+
+
 def _page(group, ratio, queries, p99_over_p50=1.2, status=200):
     measured = {"ratio": ratio, "p99_over_p50": p99_over_p50, "requests_per_second": 100 * ratio,
                 "p50_ms": 1.0, "p95_ms": 1.1, "p99_ms": p99_over_p50}
