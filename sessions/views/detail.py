@@ -3,7 +3,8 @@
 Everyone who may read the session sees its agenda, cases, minutes and photos; the people of its
 Lab also see who answered what; those who run the Lab get the editing tools on the same page.
 """
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import IntegerField, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.views.generic import DetailView
@@ -15,6 +16,11 @@ from transfo.views import VisibleItemMixin
 from ..forms import AnswerForm, MinutesForm, PhotoForm
 from ..models import AgendaItem, Attendance, EventStatus, Session, SessionPhoto
 from .agenda import agenda_editor_context
+
+
+_PHOTO_COUNT = (
+    f'SELECT COUNT(*) FROM "{SessionPhoto._meta.db_table}" photo WHERE photo."session_id" = "{Session._meta.db_table}"."id"'
+)
 
 
 def choice_labels(field):
@@ -42,8 +48,9 @@ class SessionDetailView(SessionReadMixin, DetailView):
             # The reader's own row among the Lab's people, read with the session (see attendance_context).
             sessions = sessions.annotate(reader_ambassador_id=Subquery(self.my_ambassador(user).values("pk")[:1]))
         return (
-            # The photos' own order within their session, without joining the Labs to sort by them.
-            sessions.prefetch_related(Prefetch("photos", queryset=SessionPhoto.objects.order_by("uploaded_at")))
+            # How many photos, read with the session: most sessions have none yet, and then the
+            # photos are not asked for (get_context_data).
+            sessions.annotate(photo_count=RawSQL(_PHOTO_COUNT, (), output_field=IntegerField()))
             # One session by its Lab and number: no need to sort (and join) by the Labs' order.
             .order_by()
         )
@@ -72,6 +79,9 @@ class SessionDetailView(SessionReadMixin, DetailView):
             if can_read_item_with_roles(case.visibility, session):
                 case.lab = session.lab
                 cases.append(case)
+        context["photos"] = (
+            list(SessionPhoto.objects.filter(session_id=session.pk).order_by("uploaded_at", "pk")) if session.photo_count else []
+        )
         context["runs_lab"] = runs
         context["in_lab"] = in_lab = runs or session.reader_belongs_to_lab
         today = timezone.localdate()

@@ -447,6 +447,27 @@ def test_photos_follow_the_session_visibility(client, lab, resident, settings, t
     assert public.status_code == 200
 
 
+def test_session_page_shows_its_photos_in_upload_order_with_one_query_for_all(client, lab, resident, settings, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    session = make_session(lab, number=1, start_date=TODAY - datetime.timedelta(days=7))
+    client.force_login(resident)
+    client.get(session.get_absolute_url())  # the login's own first-request work, not counted
+    with CaptureQueriesContext(connection) as without_photos:
+        client.get(session.get_absolute_url())
+    for caption in ("Accueil", "Atelier", "Restitution"):
+        client.post(photo_url(session), {"image": photo_with_gps(), "caption": caption})
+
+    with CaptureQueriesContext(connection) as with_photos:
+        page = client.get(session.get_absolute_url())
+
+    assert [photo.caption for photo in page.context["photos"]] == ["Accueil", "Atelier", "Restitution"]
+    assert 'alt="Restitution"' in page.content.decode()
+    assert len(with_photos) == len(without_photos) + 1  # the photos, asked for once they exist
+
+
 def test_resident_removes_a_photo(client, lab, resident, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     session = make_session(lab, number=1, start_date=TODAY - datetime.timedelta(days=7))
