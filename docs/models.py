@@ -146,7 +146,8 @@ class DocumentationIndexPage(RoutablePageMixin, PublicPage):
     @path("", name="index")
     def index_view(self, request):
         listed = self.listed_pages()
-        uses = Count("docs_documentationpagetag_items", filter=Q(docs_documentationpagetag_items__content_object__in=listed.values("pk")))
+        on_listed_pages = Q(docs_documentationpagetag_items__content_object__in=listed.values("pk"))
+        uses = Count("docs_documentationpagetag_items", filter=on_listed_pages)
         used_tags = Tag.objects.annotate(uses=uses).filter(uses__gt=0).order_by("-uses", "name")
         form = DocumentationFilterForm(request.GET, labs=Lab.objects.order_by("name"), kinds=page_kinds(), tags=used_tags)
         pages = listed

@@ -13,8 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import IntegerField, Max, Prefetch, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import Max, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -34,6 +33,7 @@ from taggit.models import Tag
 from ambassadors.models import Ambassador
 from programmes.models import Lab, Visibility
 from programmes.rules import belongs_to_lab, can_read_item_with_roles, with_reader_roles
+from transfo.counts import related_count
 from transfo.views import VisibleItemMixin
 
 from .. import rules as case_rules  # also registers the cases.* permissions
@@ -180,12 +180,6 @@ def _team_in_order():
     return Ambassador.objects.order_by("last_name", "first_name")
 
 
-# Counted in the case's query: a subquery on the journal's case index.
-_JOURNAL_SIZE = (
-    f'SELECT COUNT(*) FROM "{ProgressEntry._meta.db_table}" journal WHERE journal."case_id" = "{Case._meta.db_table}"."id"'
-)
-
-
 def tags_of(case):
     """The case's tags in the order they were made, as on the board: read straight from taggit's
     table (a tag is on an item once), without the tag manager's DISTINCT and join."""
@@ -207,7 +201,7 @@ class CaseDetailView(VisibleItemMixin, DetailView):
             with_reader_roles(Case.objects.all(), user, lab="lab")
             .select_related("lab")
             # The journal's length for its pagination, in the same query.
-            .annotate(journal_size=RawSQL(_JOURNAL_SIZE, (), output_field=IntegerField()))
+            .annotate(journal_size=related_count(Case, ProgressEntry, "case_id"))
             # One case by its Lab and slug: no need to sort (and join) by the Labs' order.
             .order_by()
         )

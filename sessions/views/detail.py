@@ -3,24 +3,19 @@
 Everyone who may read the session sees its agenda, cases, minutes and photos; the people of its
 Lab also see who answered what; those who run the Lab get the editing tools on the same page.
 """
-from django.db.models import IntegerField, OuterRef, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.views.generic import DetailView
 
 from ambassadors.models import Ambassador
 from programmes.rules import can_read_item_with_roles, with_reader_roles
+from transfo.counts import related_count
 from transfo.views import VisibleItemMixin
 
 from ..forms import AnswerForm, MinutesForm, PhotoForm
 from ..models import AgendaItem, Attendance, EventStatus, Session, SessionPhoto
 from .agenda import agenda_editor_context
-
-
-_PHOTO_COUNT = (
-    f'SELECT COUNT(*) FROM "{SessionPhoto._meta.db_table}" photo WHERE photo."session_id" = "{Session._meta.db_table}"."id"'
-)
 
 
 def choice_labels(field):
@@ -50,7 +45,7 @@ class SessionDetailView(SessionReadMixin, DetailView):
         return (
             # How many photos, read with the session: most sessions have none yet, and then the
             # photos are not asked for (get_context_data).
-            sessions.annotate(photo_count=RawSQL(_PHOTO_COUNT, (), output_field=IntegerField()))
+            sessions.annotate(photo_count=related_count(Session, SessionPhoto, "session_id"))
             # One session by its Lab and number: no need to sort (and join) by the Labs' order.
             .order_by()
         )
