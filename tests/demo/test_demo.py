@@ -68,6 +68,21 @@ def test_demo_agenda_items_pass_full_clean(demo):
         item.full_clean()
 
 
+def test_demo_intertransfo_have_an_agenda_each_day_and_the_programme_invited_with_answers(demo):
+    from sessions.gatherings import gathering_invitees
+    from sessions.models import GatheringAttendance
+
+    for gathering in Gathering.objects.all():
+        days_with_blocks = set(AgendaItem.objects.filter(gathering=gathering).values_list("day", flat=True))
+        invited = set(gathering.invitations.values_list("key", flat=True))
+        answers = GatheringAttendance.objects.filter(invitation__gathering=gathering)
+
+        assert days_with_blocks == set(gathering.days)
+        assert invited == {invitee.key for invitee in gathering_invitees(gathering)}
+        assert answers.count() == len(invited) * len(gathering.days)
+        assert answers.filter(attended=True).exists() and answers.filter(response="no").exists()
+
+
 def test_demo_every_lab_has_its_residents_ambassadors_and_sessions(demo):
     for lab in Lab.objects.all():
         residents = lab.memberships.filter(role=LabMembership.Role.RESIDENT).count()

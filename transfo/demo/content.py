@@ -459,6 +459,23 @@ GATHERINGS = [
     (2, "strasbourg", datetime.date(2019, 3, 18), 2, "Strasbourg : construire un savoir commun"),
 ]
 
+# Each day of an InterTransfo: (start, end, title, kind), the kind an AgendaItem.Kind.
+GATHERING_DAYS = [
+    [
+        ((9, 30), (10, 0), "Accueil et tour des Transfo", AgendaItem.Kind.OTHER),
+        ((10, 0), (12, 30), "Cas pratiques croisés : chaque labo présente deux cas", AgendaItem.Kind.WORKSHOP),
+        ((12, 30), (14, 0), "Déjeuner entre labos", AgendaItem.Kind.BREAK),
+        ((14, 0), (16, 30), "Ateliers par thème : accueil, simplification, intégration", AgendaItem.Kind.WORKSHOP),
+        ((16, 30), (17, 30), "Ce que nous emportons chez nous", AgendaItem.Kind.RESTITUTION),
+    ],
+    [
+        ((9, 30), (12, 30), "Projets de labo : comparer les préfigurations", AgendaItem.Kind.LAB_DESIGN),
+        ((12, 30), (14, 0), "Déjeuner entre labos", AgendaItem.Kind.BREAK),
+        ((14, 0), (16, 0), "Construire un savoir commun : fiches et enseignements", AgendaItem.Kind.WORKSHOP),
+        ((16, 0), (17, 0), "Restitution et prochaine InterTransfo", AgendaItem.Kind.RESTITUTION),
+    ],
+]
+
 ARTICLES = [
     {
         "slug": "mulhouse-ouvre-le-bal", "lab": "mulhouse", "date": datetime.date(2016, 6, 20),

@@ -46,7 +46,16 @@ from programmes.models import (
     Programme,
     Visibility,
 )
-from sessions.models import AgendaItem, Attendance, EventStatus, Gathering, Session
+from sessions.gatherings import gathering_invitees
+from sessions.models import (
+    AgendaItem,
+    Attendance,
+    EventStatus,
+    Gathering,
+    GatheringAttendance,
+    GatheringInvitation,
+    Session,
+)
 from sessions.planning import propose_rhythm
 
 from .content import (
@@ -66,6 +75,7 @@ from .content import (
     FAQ_SLUG,
     FICHES,
     FIRST_NAMES,
+    GATHERING_DAYS,
     GATHERINGS,
     HOST_DISCIPLINES,
     KIND_DESCRIPTIONS,
@@ -195,7 +205,7 @@ def count_rows() -> dict:
     """Rows per model of the demo's reach, to compare two loads or report what was loaded."""
     tracked = [
         Programme, Coordination, Collectivite, Lab, LabMembership, Ambassador, Session, AgendaItem, Attendance,
-        Gathering, Case, StageChange, ProgressEntry, Page, ArticlePage, FaqPage, SessionReportPage, CaseStoryPage,
+        Gathering, GatheringInvitation, GatheringAttendance, Case, StageChange, ProgressEntry, Page, ArticlePage, FaqPage, SessionReportPage, CaseStoryPage,
         FichePage, LabPage, get_user_model(), EmailAddress,
         apps.get_model("taggit", "Tag"), apps.get_model("taggit", "TaggedItem"), apps.get_model("docs", "DocumentationPageTag"),
         apps.get_model("wagtailcore", "Revision"), Session.cases.through, Case.team.through,
@@ -577,7 +587,7 @@ def _load_gatherings(programme, plans):
                 break
             search_from = last_day + datetime.timedelta(days=1)
         seat_name, _newline, street = host.collectivite.seat_address.partition("\n")
-        _upsert(Gathering, {"programme": programme, "number": number}, {
+        gathering, _created = _upsert(Gathering, {"programme": programme, "number": number}, {
             "host_lab": host, "title": title, "start_date": first_day, "end_date": last_day,
             "place_name": seat_name, "place_address": street, "status": EventStatus.HELD,
             "objectives": "Croiser les cas pratiques des Transfo en cours, comparer les projets de labo et "
@@ -586,6 +596,41 @@ def _load_gatherings(programme, plans):
                        "simplification, intégration des agents) ont été rapprochés pour partager enquêtes et "
                        "prototypes. Prochaine InterTransfo à organiser par la coordination.",
         })
+        _load_gathering_days(gathering, random.Random(f"{SEED}:intertransfo-{number}"))
+
+
+def _load_gathering_days(gathering, rng):
+    """Its agenda, and everyone of the programme invited, with their answers and who came.
+
+    Written directly, as a held InterTransfo's history: announcing it would mail everyone.
+    """
+    existing = set(AgendaItem.objects.filter(gathering=gathering).values_list("day", "start_time"))
+    items = []
+    for day, blocks in zip(gathering.days, GATHERING_DAYS):
+        for start, end, title, kind in blocks:
+            if (day, datetime.time(*start)) not in existing:
+                items.append(AgendaItem(
+                    gathering=gathering, day=day, start_time=datetime.time(*start), end_time=datetime.time(*end),
+                    title=title, kind=kind, description=KIND_DESCRIPTIONS.get(kind, ""),
+                ))
+    AgendaItem.objects.bulk_create(items)
+    known = set(GatheringAttendance.objects.filter(invitation__gathering=gathering).values_list("invitation_id", "day"))
+    answers = []
+    for invitee in gathering_invitees(gathering):
+        invitation, _created = GatheringInvitation.objects.get_or_create(
+            gathering=gathering, key=invitee.key, defaults={"user": invitee.user, "ambassador": invitee.ambassador}
+        )
+        # Drawn for every day before looking at the database: a second load draws the same.
+        comes = rng.random() < 0.7
+        for day in gathering.days:
+            came = comes and rng.random() < 0.9
+            if (invitation.pk, day) not in known:
+                answers.append(GatheringAttendance(
+                    invitation=invitation, day=day, attended=came,
+                    response=GatheringAttendance.Response.YES if comes else GatheringAttendance.Response.NO,
+                    answered_at=_at(gathering.start_date - datetime.timedelta(days=10), 9),
+                ))
+    GatheringAttendance.objects.bulk_create(answers)
 
 
 def _load_pages(labs):
