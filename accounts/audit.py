@@ -190,25 +190,27 @@ def _coordination_deleted(sender, instance, **kwargs):
 @receiver(pre_save, sender=Ambassador, dispatch_uid="audit_ambassador_before")
 def _ambassador_before(sender, instance, raw=False, **kwargs):
     if raw or instance.pk is None:
-        instance._audit_previous_user_id = None
+        instance._audit_previous = None
         return
-    instance._audit_previous_user_id = (
-        Ambassador.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first()
-    )
+    instance._audit_previous = Ambassador.objects.filter(pk=instance.pk).values_list("user_id", "is_active").first()
 
 
 @receiver(post_save, sender=Ambassador, dispatch_uid="audit_ambassador_saved")
 def _ambassador_saved(sender, instance, created, raw=False, **kwargs):
+    # An account holds the ambassador role while linked to an active row: linking, unlinking,
+    # deactivating and reactivating each grant or revoke it.
     if raw:
         return
-    previous = getattr(instance, "_audit_previous_user_id", None)
-    if previous == instance.user_id:
+    previous_user_id, was_active = getattr(instance, "_audit_previous", None) or (None, False)
+    held_before = previous_user_id if was_active else None
+    held_now = instance.user_id if instance.is_active else None
+    if held_before == held_now:
         return
     where = {"lab": instance.lab_id, "ambassador": instance.pk}
-    if previous is not None:
-        _record_role_change("revoked", role="ambassador", user_id=previous, **where)
-    if instance.user_id is not None:
-        _record_role_change("granted", role="ambassador", user_id=instance.user_id, **where)
+    if held_before is not None:
+        _record_role_change("revoked", role="ambassador", user_id=held_before, **where)
+    if held_now is not None:
+        _record_role_change("granted", role="ambassador", user_id=held_now, **where)
 
 
 @receiver(post_delete, sender=Ambassador, dispatch_uid="audit_ambassador_deleted")

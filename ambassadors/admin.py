@@ -1,5 +1,6 @@
 """Django admin for the collectivité's agents: ambassadeur·rices and the network (relais)."""
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -79,12 +80,13 @@ class AmbassadorAdmin(admin.ModelAdmin):
         self._set_active(request, queryset, False)
 
     def _set_active(self, request, queryset, active):
-        # One by one, not queryset.update(): the audit log and the caches of public pages and
-        # calendar feeds hear of each change through its save.
+        # One by one, not queryset.update(): the audit log (a role granted or revoked) and the
+        # caches of public pages and calendar feeds hear of each change through its save.
         changed = [ambassador for ambassador in queryset if ambassador.is_active != active]
-        for ambassador in changed:
-            ambassador.is_active = active
-            ambassador.save(update_fields=["is_active"])
+        with transaction.atomic():
+            for ambassador in changed:
+                ambassador.is_active = active
+                ambassador.save(update_fields=["is_active"])
         count = len(changed)
         self.message_user(
             request,

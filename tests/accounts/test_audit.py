@@ -317,3 +317,22 @@ def test_joining_and_leaving_an_editors_group_is_audited(audit):
         f"event=role_changed user_id={person.pk} email={person.email} ip=- change=granted role=group group=Éditeurs",
         f"event=role_changed user_id={person.pk} email={person.email} ip=- change=revoked role=group group=Éditeurs",
     ]
+
+
+def test_deactivating_and_reactivating_an_ambassador_with_an_account_is_audited(audit):
+    person = make_user()
+    ambassador = make_ambassador(user=person)
+    audit.records.clear()
+
+    ambassador.is_active = False
+    ambassador.save(update_fields=["is_active"])
+    ambassador.first_name = "Renommée"
+    ambassador.save()  # still inactive: no role change
+    ambassador.is_active = True
+    ambassador.save()
+
+    where = f"role=ambassador lab={ambassador.lab_id} ambassador={ambassador.pk}"
+    assert lines(audit, "role_changed") == [
+        f"event=role_changed user_id={person.pk} email={person.email} ip=- change=revoked {where}",
+        f"event=role_changed user_id={person.pk} email={person.email} ip=- change=granted {where}",
+    ]
