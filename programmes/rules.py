@@ -77,19 +77,17 @@ def _seen_whole_lab_ids(user):
     )
 
 
+def _programmes_of(lab_ids):
+    """The programmes of the Labs a select of Lab ids gives."""
+    return RawSQL(f"{_selects()['programmes']} ({lab_ids.sql})", lab_ids.params)
+
+
 def _joined_programme_ids(user):
-    selects = _selects()
-    return RawSQL(
-        f"{selects['programmes']} ({selects['members']} UNION {selects['ambassadors']})", [user.pk, user.pk, True]
-    )
+    return _programmes_of(_joined_lab_ids(user))
 
 
 def _seen_whole_programme_ids(user):
-    selects = _selects()
-    return RawSQL(
-        f"{selects['programmes']} ({selects['members']} UNION {selects['ambassadors']} UNION {selects['coordinated']})",
-        [user.pk, user.pk, True, user.pk],
-    )
+    return _programmes_of(_seen_whole_lab_ids(user))
 
 
 class _InSelect(Expression):

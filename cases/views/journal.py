@@ -21,7 +21,6 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -34,6 +33,7 @@ from ambassadors.models import Ambassador
 from programmes.models import Lab, Visibility
 from programmes.rules import belongs_to_lab, can_read_item_with_roles, with_reader_roles
 from transfo.counts import related_count
+from transfo.display import choice_labels, date_label
 from transfo.views import VisibleItemMixin
 
 from .. import rules as case_rules  # also registers the cases.* permissions
@@ -63,28 +63,6 @@ def prepare_entries(entries):
         for name in TEXT_FIELDS:
             setattr(entry, f"{name}_html", render_text(getattr(entry, name)))
     return entries
-
-
-@functools.lru_cache(maxsize=4096)
-def _date_label(language, value, format_name):
-    return date_format(value, format_name)
-
-
-def date_label(value, format_name="DATE_FORMAT"):
-    """What ``{{ value|date:format_name }}`` shows, worked out once per language and date.
-
-    A timeline shows a hundred dates, and the localised ``date`` filter is one of the costliest
-    parts of a page (STACK.md); a date of the past is always written the same way.
-    """
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value)
-    return _date_label(get_language(), value, format_name)
-
-
-def choice_labels(field):
-    """``{value: label}`` of a model field's choices, translated once for the page (``get_FOO_display()``
-    translates every choice again at each call)."""
-    return {value: str(label) for value, label in field.field.flatchoices}
 
 
 _BEFORE_EVERYTHING = datetime.datetime.min.replace(tzinfo=datetime.UTC)

@@ -5,7 +5,6 @@ read; the InterTransfo gatherings of the programme are shown alongside.
 """
 import calendar
 import datetime
-import functools
 import re
 from dataclasses import dataclass
 
@@ -14,13 +13,13 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
-from django.utils.formats import date_format
 from django.utils.text import capfirst
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
 from programmes.models import Lab
 from programmes.rules import with_reader_roles
+from transfo.display import date_label
 
 from ..gatherings import gathering_url
 from ..models import Gathering, Session
@@ -96,16 +95,10 @@ def _day_of(event, day):
     return gettext("jour %(day)s/%(days)s") % {"day": (day - event.start_date).days + 1, "days": event.day_count}
 
 
-@functools.lru_cache(maxsize=4096)
-def _day_label(language, day):
-    return capfirst(date_format(day, "l j F"))
-
-
 def day_label(day):
-    """``{{ day|date:"l j F"|capfirst }}``, worked out once per language and day: a month grid
-    shows 35 to 42 of them, and the localised ``date`` filter is one of the costliest parts of a
-    page (STACK.md)."""
-    return _day_label(get_language(), day)
+    """``{{ day|date:"l j F"|capfirst }}``, worked out once per language and day (a month grid
+    shows 35 to 42 of them)."""
+    return capfirst(date_label(day, "l j F"))
 
 
 def _month_start(day):

@@ -11,17 +11,12 @@ from django.views.generic import DetailView
 from ambassadors.models import Ambassador
 from programmes.rules import can_read_item_with_roles, with_reader_roles
 from transfo.counts import related_count
+from transfo.display import choice_labels
 from transfo.views import VisibleItemMixin
 
 from ..forms import AnswerForm, MinutesForm, PhotoForm
 from ..models import AgendaItem, Attendance, EventStatus, Session, SessionPhoto
 from .agenda import agenda_editor_context
-
-
-def choice_labels(field):
-    """``{value: label}`` of a model field's choices, translated once: ``get_FOO_display()``
-    translates every choice again at each call, which shows on a page with a row per person and day."""
-    return {value: str(label) for value, label in field.field.flatchoices}
 
 
 class SessionReadMixin(VisibleItemMixin):

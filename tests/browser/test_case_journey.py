@@ -157,3 +157,27 @@ def test_ambassador_browses_the_programme_cases_by_tag(live_server, page, case):
     assert sorted(rows.locator("th").all_text_contents()) == ["Accueil des usagers en mairie", "Guichet unique"]
     assert "tag=accueil" in page.url
     assert serious_violations(page) == []
+
+
+def test_ambassador_pages_back_through_a_long_journal_on_the_phone(live_server, phone_page, case):
+    import datetime
+
+    from ..factories import make_entry
+
+    user = make_user()
+    case.team.add(make_ambassador(case.lab, user=user))
+    for day in range(12):
+        make_entry(case, entry_date=datetime.date(2016, 9, 1) + datetime.timedelta(days=day), done=f"Jour {day + 1} de terrain")
+    logged_in(phone_page, live_server, user)
+    phone_page.goto(live_server.url + case.get_absolute_url())
+    first_page = phone_page.locator(".journal-entry").count()
+
+    phone_page.get_by_role("link", name="Entrées plus anciennes").click()
+
+    assert first_page == 10
+    assert phone_page.get_by_text("Page 2 sur 2").is_visible()
+    assert phone_page.locator(".journal-entry .journal-text").all_inner_texts() == ["Jour 2 de terrain", "Jour 1 de terrain"]
+    assert fits_the_phone(phone_page)
+    assert serious_violations(phone_page) == []
+    phone_page.get_by_role("link", name="Entrées plus récentes").click()
+    assert phone_page.locator(".journal-entry").count() == 10
