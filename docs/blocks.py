@@ -50,6 +50,43 @@ class QuestionBlock(blocks.StructBlock):
         label = _("Question")
 
 
+class AgendaSlotBlock(blocks.StructBlock):
+    """One block of a programme: when, what, who leads it, which case, what happens.
+
+    Plain fields rather than HTML: the editor shows and saves them as they are, and the template
+    escapes them (a title may hold « & », « < », quotes or an emoji).
+    """
+
+    start_time = blocks.TimeBlock(label=_("début"))
+    end_time = blocks.TimeBlock(label=_("fin"))
+    title = blocks.CharBlock(label=_("titre"))
+    kind = blocks.CharBlock(required=False, label=_("type"))
+    facilitators = blocks.CharBlock(
+        required=False, label=_("animé par"),
+        help_text=_("Nommer une personne seulement avec son accord ; sinon un prénom, un rôle ou une équipe."),
+    )
+    case = blocks.CharBlock(
+        required=False, label=_("cas pratique"), help_text=_("Seul un cas public peut être nommé ici."),
+    )
+    description = blocks.TextBlock(required=False, label=_("description"))
+
+    class Meta:
+        icon = "time"
+        label = _("Temps du programme")
+
+
+class AgendaDayBlock(blocks.StructBlock):
+    """A day of a programme and its blocks, in order."""
+
+    day = blocks.DateBlock(label=_("jour"))
+    slots = blocks.ListBlock(AgendaSlotBlock(), label=_("temps du programme"))
+
+    class Meta:
+        template = "blocks/agenda_day_block.html"
+        icon = "date"
+        label = _("Journée de programme")
+
+
 class BaseStreamBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = blocks.RichTextBlock(
@@ -57,6 +94,7 @@ class BaseStreamBlock(blocks.StreamBlock):
     )
     image = CaptionedImageBlock()
     quote = QuoteBlock()
+    agenda_day = AgendaDayBlock()
 
 
 def session_choices():

@@ -17,7 +17,9 @@ import io
 import json
 import os
 import re
+import uuid
 from dataclasses import dataclass, field
+from html import escape as escape_html
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -27,7 +29,6 @@ from django.db.models import Prefetch
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.html import escape, linebreaks
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _, ngettext
 from PIL import Image as PILImage
@@ -61,6 +62,8 @@ IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 _URL = re.compile(r"""https?://[^\s"'<>\\)]+|(?:(?<=["'(\s=>])|^)/[^\s"'<>\\)]+""", re.M)
 _PAGE_LINK = re.compile(r"""<a\b[^>]*\blinktype=\\?["']page\\?["'][^>]*>""")
 _ID = re.compile(r"""\bid=\\?["'](\d+)""")
+# The spaces Wagtail's editor collapses into one (not the non-breaking ones).
+_SPACES = re.compile(r"[ \t\n\f\r\v]+")
 
 
 class DraftRefused(Exception):
@@ -317,12 +320,46 @@ def non_public_links(page) -> list[str]:
 
 
 def _paragraph(text):
-    """Plain text as the rich text of a paragraph block (escaped, then sanitised)."""
-    return sanitise_richtext(linebreaks(escape(text)))
+    """Plain text as the rich text of a paragraph block, in the form Wagtail's editor writes.
+
+    A blank line starts a paragraph, a line break stays one (``<br/>``, closed: the editor reads
+    an unclosed ``<br>`` as an open element and fails). Text is escaped as the editor escapes it
+    (``&``, ``<``, ``>``; quotes kept) with its spaces collapsed, so that opening the draft in the
+    editor and saving it gives back the same value.
+    """
+    paragraphs = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
+    parts = []
+    for paragraph in paragraphs:
+        lines = [_inline(line) for line in paragraph.split("\n")]
+        lines = [line for line in lines if line]
+        if lines:
+            parts.append("<p>" + "<br/>".join(lines) + "</p>")
+    return sanitise_richtext("".join(parts))
+
+
+def _bullets(lines):
+    """Lines of plain text as a rich text list, one item per line."""
+    items = [_inline(line) for line in lines]
+    return sanitise_richtext("<ul>" + "".join(f"<li>{item}</li>" for item in items if item) + "</ul>")
+
+
+def _inline(text):
+    """One line of plain text as rich text: escaped, its spaces collapsed as the editor does."""
+    return escape_html(_single_line(text), quote=False)
+
+
+def _single_line(text):
+    """Text for a one-line field: a browser's text input holds no line break or run of spaces
+    (non-breaking spaces, as French typography uses them, are kept)."""
+    return _SPACES.sub(" ", text or "").strip()
 
 
 def _heading(text, level="h2"):
-    return {"type": "heading", "value": {"text": str(text), "level": level}}
+    return {"type": "heading", "value": {"text": _single_line(str(text)), "level": level}}
+
+
+def _quote(text, attribution):
+    return {"type": "quote", "value": {"text": _multi_line(text), "attribution": _single_line(str(attribution))}}
 
 
 def _authors(lab):
@@ -384,7 +421,7 @@ def _public_photos_of_entries(entries, redactor):
             continue
         for attachment in entry.attachments.all():
             if attachment.kind == Attachment.Kind.PHOTO:
-                photos.append((attachment.file, redactor.text(attachment.caption)))
+                photos.append((attachment.file, _single_line(redactor.text(attachment.caption))))
     return photos
 
 
@@ -408,32 +445,38 @@ def find_case_story(case):
 
 
 def _agenda_blocks(session, items, redactor):
-    """The programme, day by day: one list of its blocks per day that has any."""
+    """The programme, one block per day that has any (``AgendaDayBlock``, rendered by its template)."""
     if not items:
         return []
     blocks = [_heading(_("Le programme"))]
     for day in session.days:
-        day_items = [item for item in items if item.day == day]
-        if not day_items:
-            continue
-        blocks.append(_heading(date_format(day, "l j F Y").capitalize(), "h3"))
-        lines = []
-        for item in day_items:
-            line = (
-                f"{item.start_time:%H:%M}–{item.end_time:%H:%M} — "
-                f"<b>{escape(redactor.text(item.title))}</b> ({escape(item.get_kind_display())})"
-            )
-            facilitators = redactor.people(item.facilitators)
-            if facilitators:
-                line += " — " + escape(_("animé par %(people)s") % {"people": facilitators})
-            if item.case_id:
-                line += " — " + escape(redactor.case_label(item.case))
-            description = redactor.text(item.description)
-            if description:
-                line += "<br/>" + escape(description).replace("\n", "<br/>")
-            lines.append(f"<li>{line}</li>")
-        blocks.append({"type": "paragraph", "value": sanitise_richtext("<ul>" + "".join(lines) + "</ul>")})
+        slots = [
+            _list_item({
+                "start_time": item.start_time.strftime("%H:%M:%S"),
+                "end_time": item.end_time.strftime("%H:%M:%S"),
+                "title": _single_line(redactor.text(item.title)),
+                "kind": str(item.get_kind_display()),
+                "facilitators": _single_line(redactor.people(item.facilitators)),
+                "case": _single_line(redactor.case_label(item.case)) if item.case_id else "",
+                "description": _multi_line(redactor.text(item.description)),
+            })
+            for item in items
+            if item.day == day
+        ]
+        if slots:
+            blocks.append({"type": "agenda_day", "value": {"day": day.isoformat(), "slots": slots}})
     return blocks
+
+
+def _list_item(value):
+    """An item of a ListBlock as Wagtail stores it (the editor keeps each item's id)."""
+    return {"type": "item", "value": value, "id": str(uuid.uuid4())}
+
+
+def _multi_line(text):
+    """Text for a text area: lines as typed, without carriage returns or trailing spaces."""
+    lines = [line.rstrip() for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip()
 
 
 @transaction.atomic
@@ -476,19 +519,13 @@ def draft_session_report(*, session: Session, drafted_by) -> SessionReportPage:
     hidden = len(worked_cases) - len(public_cases)
     if worked_cases:
         body.append(_heading(_("Les cas pratiques travaillés")))
-        lines = [f"<li>{escape(case.title)}</li>" for case in public_cases]
+        lines = [case.title for case in public_cases]
         if hidden:
             lines.append(
-                "<li>"
-                + escape(
-                    ngettext(
-                        "%(count)d cas pratique interne au labo", "%(count)d cas pratiques internes au labo", hidden
-                    )
-                    % {"count": hidden}
-                )
-                + "</li>"
+                ngettext("%(count)d cas pratique interne au labo", "%(count)d cas pratiques internes au labo", hidden)
+                % {"count": hidden}
             )
-        body.append({"type": "paragraph", "value": sanitise_richtext("<ul>" + "".join(lines) + "</ul>")})
+        body.append({"type": "paragraph", "value": _bullets(lines)})
     minutes = redactor.text(session.minutes)
     if minutes:
         body += [_heading(_("Compte rendu")), {"type": "paragraph", "value": _paragraph(minutes)}]
@@ -496,9 +533,7 @@ def draft_session_report(*, session: Session, drafted_by) -> SessionReportPage:
     if learnt:
         body.append(_heading(_("Ce que nous avons appris")))
         for entry in learnt:
-            body.append(
-                {"type": "quote", "value": {"text": redactor.text(entry.learnt), "attribution": entry.case.title}}
-            )
+            body.append(_quote(redactor.text(entry.learnt), entry.case.title))
 
     default_intro = _("Ce que la session n° %(number)s de %(lab)s a travaillé, jour par jour.") % {
         "number": session.number, "lab": lab.name,
@@ -520,7 +555,10 @@ def draft_session_report(*, session: Session, drafted_by) -> SessionReportPage:
         owner=drafted_by,
     )
 
-    photos = [(photo.image, redactor.text(photo.caption)) for photo in session.photos.order_by("uploaded_at", "pk")]
+    photos = [
+        (photo.image, _single_line(redactor.text(photo.caption)))
+        for photo in session.photos.order_by("uploaded_at", "pk")
+    ]
     photos += _public_photos_of_entries(entries, redactor)
     report_photos = []
     for position, (source, caption) in enumerate(photos, start=1):
@@ -580,8 +618,8 @@ def draft_case_story(*, case: Case, drafted_by) -> CaseStoryPage:
                     line += f" : {redactor.text(session.title)}"
             else:
                 line = _("Une session du labo (%(date)s)") % {"date": when}
-            lines.append(f"<li>{escape(line)}</li>")
-        body.append({"type": "paragraph", "value": sanitise_richtext("<ul>" + "".join(lines) + "</ul>")})
+            lines.append(line)
+        body.append({"type": "paragraph", "value": _bullets(lines)})
     journal = [entry for entry in entries if entry.done.strip() or entry.learnt.strip()]
     if journal:
         body.append(_heading(_("Le journal de bord")))
@@ -590,14 +628,13 @@ def draft_case_story(*, case: Case, drafted_by) -> CaseStoryPage:
             if entry.done.strip():
                 body.append({"type": "paragraph", "value": _paragraph(redactor.text(entry.done))})
             if entry.learnt.strip():
-                body.append({
-                    "type": "quote",
-                    "value": {"text": redactor.text(entry.learnt), "attribution": _("Ce que nous avons appris")},
-                })
+                body.append(_quote(redactor.text(entry.learnt), _("Ce que nous avons appris")))
     photos = _public_photos_of_entries(entries, redactor)
     first_image = None
     for position, (source, caption) in enumerate(photos, start=1):
-        alt = caption or _("Photo %(position)d du cas « %(title)s »") % {"position": position, "title": case.title}
+        alt = caption or _single_line(
+            _("Photo %(position)d du cas « %(title)s »") % {"position": position, "title": case.title}
+        )
         image = _copy_image(source, title=alt, drafted_by=drafted_by)
         if image is None:
             continue

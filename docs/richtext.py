@@ -24,8 +24,10 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
-# The HTML parser writes void elements as <embed ...>, but Wagtail only expands <embed .../>.
-_EMBED = re.compile(r"<embed(\b[^>]*?)\s*/?>")
+# The HTML parser writes void elements as <br>, <hr>, <embed ...>; Wagtail writes and reads them
+# closed (<br/>): its editor takes an unclosed <br> for an open element and fails on the next end
+# tag, and its front end only expands <embed .../>.
+_VOID = re.compile(r"""<(br|hr|embed)\b((?:[^>"']|"[^"]*"|'[^']*')*?)\s*/?>""")
 
 
 def sanitise_richtext(html: str) -> str:
@@ -40,7 +42,7 @@ def sanitise_richtext(html: str) -> str:
         # No rel added: the stored format stays Wagtail's own; the templates render links.
         link_rel=None,
     )
-    return _EMBED.sub(r"<embed\1/>", cleaned)
+    return _VOID.sub(r"<\1\2/>", cleaned)
 
 
 def sanitise_block_data(block, data):
