@@ -3,8 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
-from cases.models import Case
-from sessions.models import Session
+from .choosers import case_chooser_viewset, session_chooser_viewset
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -98,34 +97,18 @@ class BaseStreamBlock(blocks.StreamBlock):
 
 
 def session_choices():
-    """Every session, as the fiche editor picks its evidence (read when the form is shown)."""
-    sessions = Session.objects.select_related("lab").order_by("lab__name", "number")
-    return [(str(session.pk), f"{session.lab.name} — session #{session.number} ({session.get_visibility_display()})")
-            for session in sessions]
+    """Kept for the migrations that name it (evidence was once a select of every session)."""
+    return []
 
 
 def case_choices():
-    """Every case, as the fiche editor picks its evidence (read when the form is shown)."""
-    cases = Case.objects.select_related("lab").order_by("lab__name", "title")
-    return [(str(case.pk), f"{case.lab.name} — {case.title} ({case.get_visibility_display()})") for case in cases]
+    """Kept for the migrations that name it (evidence was once a select of every case)."""
+    return []
 
 
-class EvidenceBlock(blocks.MultipleChoiceBlock):
-    """Sessions or cases cited by a point, stored as their ids.
-
-    Reading keeps the stored ids as they are: Wagtail would otherwise match each value against
-    the whole list of choices, that is read every session or case of the platform, per value.
-    And the choices' labels are kept out of the search index: the title of a case the public may
-    not see must not make a public page come up in a search.
-    """
-
-    def to_python(self, value):
-        if value is None:
-            return []
-        return [str(item) for item in (value if isinstance(value, (list, tuple)) else [value])]
-
-    def get_searchable_content(self, value):
-        return []
+# Sessions and cases cited as evidence, picked in a chooser (docs.choosers) and kept as ids.
+SessionEvidenceBlock = session_chooser_viewset.get_block_class("SessionEvidenceBlock", "docs.blocks")
+CaseEvidenceBlock = case_chooser_viewset.get_block_class("CaseEvidenceBlock", "docs.blocks")
 
 
 class PointBlock(blocks.StructBlock):
@@ -135,12 +118,12 @@ class PointBlock(blocks.StructBlock):
     """
 
     text = blocks.RichTextBlock(label=_("énoncé"), features=["bold", "italic", "link"])
-    sessions = EvidenceBlock(
-        choices=session_choices, required=False, label=_("sessions citées"),
+    sessions = blocks.ListBlock(
+        SessionEvidenceBlock(), label=_("sessions citées"),
         help_text=_("Seules les sessions publiques seront nommées sur la page publique."),
     )
-    cases = EvidenceBlock(
-        choices=case_choices, required=False, label=_("cas pratiques cités"),
+    cases = blocks.ListBlock(
+        CaseEvidenceBlock(), label=_("cas pratiques cités"),
         help_text=_("Seuls les cas publics seront nommés sur la page publique."),
     )
 

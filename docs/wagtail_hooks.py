@@ -20,6 +20,7 @@ from wagtail.admin.views.pages.edit import EditView
 from wagtail.admin.views.pages.workflow import WorkflowActionView
 from wagtail.admin.viewsets.pages import PageViewSet
 
+from .choosers import case_chooser_viewset, session_chooser_viewset
 from .drafting import non_public_links
 from .models import DocumentationPage
 
@@ -100,3 +101,8 @@ def refuse_non_public_links(request, page):
         return None
     messages.error(request, refusal_message(links))
     return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+@hooks.register("register_admin_viewset")
+def register_evidence_choosers():
+    return [session_chooser_viewset, case_chooser_viewset]
