@@ -68,6 +68,12 @@ class ChooseListMixin(VisibleItemsMixin):
         return self.visible()
 
     @property
+    def title_column(self):
+        column = super().title_column
+        column.accessor = evidence_label
+        return column
+
+    @property
     def columns(self):
         return [
             self.title_column,

@@ -213,7 +213,9 @@ def test_a_drafted_session_report_opens_in_the_editor_and_saves_back_unchanged(c
     assert "Vautrin" not in html and "Réorganisation interne" not in html
 
 
-def test_a_drafted_case_story_opens_in_the_editor_and_saves_back_unchanged(client, session, public_case, resident, editor):
+def test_a_drafted_case_story_opens_in_the_editor_and_saves_back_unchanged(
+    client, session, public_case, resident, editor
+):
     page = draft_case_story(case=public_case, drafted_by=resident)
 
     before, after = round_trip(client, editor, page)
