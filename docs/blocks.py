@@ -1,9 +1,22 @@
 """The blocks every documentation page body is built from."""
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
 from .choosers import case_chooser_viewset, session_chooser_viewset
+
+
+class PlainTextBlock(blocks.TextBlock):
+    """Text on several lines, its line breaks kept as « \\n » whatever the browser sends.
+
+    A browser submits a text area's line breaks as « \\r\\n »: without this, saving a page
+    unchanged would change every multi-line text in it.
+    """
+
+    def value_from_form(self, value):
+        value = super().value_from_form(value)
+        return normalize_newlines(value) if value else value
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -30,7 +43,7 @@ class CaptionedImageBlock(blocks.StructBlock):
 
 
 class QuoteBlock(blocks.StructBlock):
-    text = blocks.TextBlock(label=_("citation"))
+    text = PlainTextBlock(label=_("citation"))
     attribution = blocks.CharBlock(required=False, label=_("source"))
 
     class Meta:
@@ -67,7 +80,7 @@ class AgendaSlotBlock(blocks.StructBlock):
     case = blocks.CharBlock(
         required=False, label=_("cas pratique"), help_text=_("Seul un cas public peut être nommé ici."),
     )
-    description = blocks.TextBlock(required=False, label=_("description"))
+    description = PlainTextBlock(required=False, label=_("description"))
 
     class Meta:
         icon = "time"

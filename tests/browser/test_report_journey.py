@@ -1,6 +1,7 @@
 """From work to publication in a browser: a resident drafts the public report of a session from
-its page, then an editor (a Wagtail moderator) logs in to the site's administration, approves
-it, and the public reads it; the people who did not consent and the Lab-only case stay out."""
+its page, then an editor (a Wagtail moderator) logs in to the site's administration, opens it in
+the editor and saves it unchanged, approves it, and the public reads it; the people who did not
+consent and the Lab-only case stay out."""
 import datetime
 import re
 
@@ -40,7 +41,10 @@ def session():
         title="Immersion à l'accueil",
         minutes="Sacha Vautrin a guidé la visite. Nous avons aussi parlé de la Réorganisation du service propreté.",
     )
-    make_agenda_item(session, title="Visite du guichet unique", kind="immersion", facilitators="Sacha Vautrin")
+    make_agenda_item(
+        session, title="Visite du guichet unique & café", kind="immersion", facilitators="Sacha Vautrin",
+        description="Deux guichets <ouverts> « tout l'été » 🎉\nPuis un tour des bureaux.",
+    )
     make_agenda_item(
         session, title="Atelier de restitution", kind="restitution",
         day=session.start_date + datetime.timedelta(days=1), case=hidden_case,
@@ -71,6 +75,15 @@ def test_resident_drafts_a_session_report_and_an_editor_publishes_it(live_server
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Connexion").click()
     page.wait_for_url(live_server.url + "/cms/")
+
+    # They open the draft in the editor and save it as it is: nothing changes.
+    drafted = report.get_latest_revision_as_object().body.raw_data
+    page.goto(f"{live_server.url}/cms/pages/{report.pk}/edit/")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.wait_for_url(re.compile(rf".*/cms/pages/{report.pk}/edit/$"))
+    report.refresh_from_db()
+    assert list(report.get_latest_revision_as_object().body.raw_data) == list(drafted)
+    page.goto(live_server.url + "/cms/")
     row = page.locator("#awaiting-review-section tr").filter(has_text=report.title)
     row.locator("[data-w-dropdown-target='toggle']").click()
     row.get_by_role("button", name="Approuver", exact=True).click()
@@ -89,7 +102,8 @@ def test_resident_drafts_a_session_report_and_an_editor_publishes_it(live_server
     main = page.get_by_role("main")
     assert main.get_by_role("heading", level=1).inner_text() == report.title
     text = main.inner_text()
-    assert "Visite du guichet unique" in text and "Atelier de restitution" in text
+    assert "Visite du guichet unique & café" in text and "Atelier de restitution" in text
+    assert "Deux guichets <ouverts> « tout l'été » 🎉\nPuis un tour des bureaux." in text
     assert "a guidé la visite" in text
     assert "Vautrin" not in text
     assert "Réorganisation du service propreté" not in text
