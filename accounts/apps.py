@@ -10,3 +10,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import audit  # noqa: F401 — connects the audit trail's signal receivers
+        from . import lockout  # noqa: F401 — counts wrong second-factor codes

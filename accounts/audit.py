@@ -3,7 +3,8 @@
 One line per event on the ``transfo.audit`` logger, as ``key=value`` pairs:
 ``event=login user_id=12 email=camille@example.org ip=203.0.113.7``. The record's own time
 says when. Events: ``login``, ``login_failed`` (with the login name typed), ``logout``,
-``locked_out`` (django-axes), ``access_refused`` (a PermissionDenied, or a view calling
+``locked_out`` (``scope=address`` by django-axes, ``scope=account`` or ``scope=second_factor`` by
+accounts.lockout), ``second_factor_failed``, ``access_refused`` (a PermissionDenied, or a view calling
 ``log_refused_access``) and ``role_changed`` (Lab team, coordination, ambassador account,
 groups, staff / superuser / active flags), the latter with ``by=`` the person who made it. What a line may carry is decided here and only here: never a password, a login
 code, a token or a session key (Django hands us credentials with the password masked, and
@@ -14,6 +15,7 @@ import logging
 import re
 from contextvars import ContextVar
 
+from allauth.mfa import signals as mfa_signals
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -125,11 +127,25 @@ def _logout(sender, request, user, **kwargs):
 
 @receiver(user_locked_out, dispatch_uid="audit_locked_out")
 def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    # django-axes: this (address, login) pair. The per-account limits write their own lines
+    # (accounts.lockout), with scope=account or scope=second_factor.
     record(
         "locked_out",
         request=request,
         login=username or "-",
+        scope="address",
         failure_limit=settings.AXES_FAILURE_LIMIT,
+    )
+
+
+@receiver(mfa_signals.authentication_failed, dispatch_uid="audit_second_factor_failed")
+def _second_factor_failed(sender, request, user, authenticator=None, reauthentication=False, **kwargs):
+    record(
+        "second_factor_failed",
+        request=request,
+        user=user,
+        method=getattr(authenticator, "type", None),
+        reauthentication="yes" if reauthentication else None,
     )
 
 

@@ -40,7 +40,8 @@ class ProfileForm(forms.Form):
         rows = [*ambassador_rows, *memberships]
         # Differing consents (set by several imports, say) show as "no" until the person decides.
         self.consents_differ = len({row.public_consent for row in rows}) > 1
-        self.current_photo = next((row.photo for row in ambassador_rows if row.photo), None)
+        # Rows share one file; it is shown through the row's photo view, never from /media/.
+        self.current_photo = next((row for row in ambassador_rows if row.photo), None)
         initial = {
             "first_name": user.first_name,
             "last_name": user.last_name,

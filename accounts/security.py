@@ -3,6 +3,7 @@
 One rule for "where does this request come from" and one for "which login was tried",
 so that the lockout counters, allauth's rate limits and the audit lines agree.
 """
+import functools
 import ipaddress
 import math
 
@@ -13,29 +14,58 @@ from django.shortcuts import render
 
 def _valid_ip(value):
     try:
-        return str(ipaddress.ip_address(value.strip()))
+        address = ipaddress.ip_address(value.strip())
     except (AttributeError, ValueError):
         return None
+    # A server listening on IPv6 sees IPv4 clients as ::ffff:a.b.c.d: one client, one address.
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(entries: tuple) -> tuple:
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip())
+
+
+def trusted_proxy_networks(entries=None) -> tuple:
+    """The networks of our own reverse proxies (TRUSTED_PROXIES: addresses or CIDR networks).
+
+    Raises ValueError on an entry that is neither (settings check it at start-up).
+    """
+    if entries is None:
+        entries = getattr(settings, "TRUSTED_PROXIES", ())
+    return _networks(tuple(entries))
+
+
+def _is_trusted(address, networks) -> bool:
+    return any(address in network for network in networks if address.version == network.version)
 
 
 def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or behind our own reverse proxies the address they saw.
+    """The client's address: REMOTE_ADDR, or, behind our own reverse proxies, the address they saw.
 
-    X-Forwarded-For is only read when ALLAUTH_TRUSTED_PROXY_COUNT says how many proxies of
-    ours sit in front (production). Each proxy appends the address it received the request
-    from, so the n-th entry from the right is the one a client cannot forge; anything to its
-    left was typed by the client. The same setting drives allauth's rate limits.
+    X-Forwarded-For is read only when the connection comes from a proxy listed in
+    TRUSTED_PROXIES: anyone else's header is their own words. Each proxy appends the address it
+    received the request from, so the chain is walked from the right, past our proxies, and the
+    first address that is not one of ours is the client; entries to its left were typed by the
+    client and are never read. Used by axes' lockouts, allauth's rate limits and the audit.
     """
     if request is None:
         return None
-    remote_addr = _valid_ip(request.META.get("REMOTE_ADDR", ""))
-    proxy_count = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+    address = _valid_ip(request.META.get("REMOTE_ADDR", ""))
+    if address is None:
+        return None
+    networks = trusted_proxy_networks()
     forwarded_for = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxy_count > 0 and forwarded_for:
-        hops = forwarded_for.split(",")
-        if len(hops) >= proxy_count:
-            return _valid_ip(hops[-proxy_count]) or remote_addr
-    return remote_addr
+    if networks and forwarded_for:
+        for hop in reversed(forwarded_for.split(",")):
+            if not _is_trusted(address, networks):
+                break
+            hop_address = _valid_ip(hop)
+            if hop_address is None:
+                # Not an address a proxy of ours would write: stop at the last one known for sure.
+                break
+            address = hop_address
+    return str(address)
 
 
 def attempted_login(request, credentials=None) -> str | None:
@@ -55,7 +85,13 @@ def attempted_login(request, credentials=None) -> str | None:
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """The page django-axes answers while a (address, login) pair is locked out: 429, in French."""
+    """The page answered (429, in French) while a login is locked out.
+
+    Either this (address, login) pair is (django-axes), or the login was guessed at from many
+    addresses and its password alone is suspended (accounts.lockout sets ``lockout_scope``).
+    """
+    if getattr(request, "lockout_scope", None) == "account":
+        return render(request, "accounts/password_suspended.html", status=settings.AXES_HTTP_RESPONSE_CODE)
     cool_off = get_cool_off(request)
     minutes = max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else 15
     return render(

@@ -1,7 +1,9 @@
 """Django admin for the collectivité's agents: ambassadeur·rices and the network (relais)."""
 from django.contrib import admin, messages
 from django.db import transaction
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -44,14 +46,21 @@ class AmbassadorAdmin(admin.ModelAdmin):
     search_fields = ("first_name", "last_name", "email", "metier", "direction")
     search_help_text = _("Prénom, nom, e-mail, métier ou direction")
     autocomplete_fields = ("lab", "user")
-    readonly_fields = ("activity",)
+    readonly_fields = ("activity", "photo_link")
     fieldsets = (
         (None, {"fields": ("lab", "circle", "first_name", "last_name", "email", "user")}),
         (_("Métier"), {"fields": ("metier", "direction", "joined_on", "is_active")}),
-        (_("Image publique"), {"fields": ("public_consent", "photo")}),
+        (_("Image publique"), {"fields": ("public_consent", "photo", "photo_link")}),
         (_("Participation"), {"fields": ("activity",)}),
     )
     actions = ("activate", "deactivate")
+
+    @admin.display(description=_("photo actuelle"))
+    def photo_link(self, obj):
+        # /media/ambassadors/ is never served: the photo goes through its permission-checked view.
+        if not obj.pk or not obj.photo:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("ambassadors:photo", kwargs={"pk": obj.pk}), gettext("Ouvrir"))
 
     @admin.display(description=_("nom"), ordering="last_name")
     def full_name(self, obj):

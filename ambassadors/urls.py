@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import photos, views
 
 app_name = "ambassadors"
 
@@ -14,4 +14,5 @@ urlpatterns = [
         name="resend_invitation",
     ),
     path("invitations/<str:token>/", views.AcceptInvitationView.as_view(), name="accept_invitation"),
+    path("photos/ambassadeurs/<int:pk>/", photos.ambassador_photo, name="photo"),
 ]

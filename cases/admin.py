@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -232,7 +233,10 @@ class AttachmentAdmin(admin.ModelAdmin):
     def file_link(self, obj):
         if not obj.file:
             return "—"
-        return format_html('<a href="{}">{}</a>', obj.file.url, gettext("Ouvrir"))
+        # /media/journal/ is never served: the file goes through the case's permission-checked view.
+        case = obj.entry.case
+        url = reverse("cases:attachment", kwargs={"lab_slug": case.lab.slug, "slug": case.slug, "pk": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, gettext("Ouvrir"))
 
 
 @admin.register(DigestPreference)

@@ -223,6 +223,9 @@ class App:
             "REDIS_URL": redis_url,
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
             "DJANGO_MEDIA_ROOT": str(self.media),
+            # The test clients stand where the reverse proxy would: on loopback, each telling its
+            # simulated visitor's own address in X-Forwarded-For (faults.client.Browser).
+            "DJANGO_TRUSTED_PROXIES": "127.0.0.1",
             "PYTHONUNBUFFERED": "1",
             **(extra_env or {}),
         }

@@ -144,6 +144,13 @@ def ambassadors_url(name, world, item, **kwargs):
     return reverse(f"ambassadors:{name}", kwargs={"lab_slug": lab_of(world, item).slug, **kwargs})
 
 
+def photo_of_person(world, item):
+    """An ambassador of the item's Lab with a photo; only the public item's has consented to show it."""
+    ambassador = make_ambassador(lab_of(world, item), public_consent=item == "public")
+    ambassador.photo.save("matrice.png", ContentFile(tiny_png()), save=True)
+    return reverse("ambassadors:photo", kwargs={"pk": ambassador.pk})
+
+
 def first_person_of(world, item):
     return lab_of(world, item).ambassadors.order_by("pk").first().pk
 
@@ -339,6 +346,14 @@ MATRIX = {
     "ambassadors:accept_invitation": (
         lambda world, item: reverse("ambassadors:accept_invitation", kwargs={"token": "inconnu"}),
         same_for_every_item({role: NOT_FOUND for role in ROLES}),
+    ),
+    # A person's photo: public with their consent, otherwise for themself and the administration.
+    "ambassadors:photo": (
+        photo_of_person,
+        {
+            role: {"item_a": NOT_FOUND, "item_b": NOT_FOUND, "shared": NOT_FOUND, "public": OK}
+            for role in ROLES if role != "superuser"
+        } | {"superuser": {item: OK for item in ITEMS}},
     ),
     "my_cases:my_cases": (lambda world, item: reverse("my_cases:my_cases"), EVERY_LOGGED_IN_PERSON),
     "my_cases:digest": (lambda world, item: reverse("my_cases:digest"), EVERY_LOGGED_IN_PERSON),

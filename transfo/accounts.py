@@ -1,6 +1,7 @@
 """Account rules shared by the whole platform."""
 from allauth.account.adapter import DefaultAccountAdapter
 
+from accounts.security import client_ip
 from outbox.services import queue_mail
 
 
@@ -9,6 +10,10 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def get_client_ip(self, request):
+        """allauth's rate limits count per address as the lockouts and the audit do (TRUSTED_PROXIES)."""
+        return client_ip(request) or super().get_client_ip(request)
 
     def send_mail(self, template_prefix, email, context):
         """Codes, resets and confirmations go through the outbox: never sent inside the request."""

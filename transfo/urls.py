@@ -3,7 +3,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -11,6 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from docs.api import api_router
 from docs.sitemaps import SITEMAPS, robots_txt
+from transfo.media import public_media
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -24,6 +25,9 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/v2/", api_router.urls),
+    # Public uploads only (Wagtail images, logos), in every environment; private ones go through
+    # their permission-checked views (transfo.media). In production the proxy serves these itself.
+    re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", public_media, name="public_media"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -53,7 +57,3 @@ if settings.BENCHMARK_VIEWS:
         path("bench/auth/", bench_views.authenticated_only, name="bench_auth"),
     ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -110,7 +110,7 @@ def test_lockout_is_audited_once_the_limit_is_reached(client, audit, settings):
     for number in range(settings.AXES_FAILURE_LIMIT):
         client.post("/accounts/login/", {"login": user.email, "password": f"faux-{number}"}, REMOTE_ADDR="203.0.113.5")
 
-    assert lines(audit, "locked_out") == [f"event=locked_out login={user.email} ip=203.0.113.5 failure_limit=10"]
+    assert lines(audit, "locked_out") == [f"event=locked_out login={user.email} ip=203.0.113.5 scope=address failure_limit=10"]
     assert len(lines(audit, "login_failed")) == 10
 
 

@@ -148,9 +148,9 @@ def test_failures_are_counted_in_the_database_per_address_and_login(client):
 def test_client_address_comes_from_the_proxy_only_when_a_proxy_is_trusted(settings):
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
 
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXIES = []
     direct = client_ip(request)
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
     behind_proxy = client_ip(request)
 
     # The left entry was typed by the client; the right one was appended by our proxy.
@@ -159,7 +159,7 @@ def test_client_address_comes_from_the_proxy_only_when_a_proxy_is_trusted(settin
 
 
 def test_garbage_in_the_forwarded_for_header_falls_back_to_the_connecting_address(settings):
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="pas-une-adresse")
 
     assert client_ip(request) == "10.0.0.2"

@@ -81,3 +81,33 @@ def test_production_keeps_sessions_in_the_database_and_times_out_redis():
         "10",
         "False",
     ], result.stderr
+
+
+def read_trusted_proxies(env):
+    result = run_manage(
+        "shell", "-c",
+        "from django.conf import settings as s; print(s.TRUSTED_PROXIES, getattr(s, 'ALLAUTH_TRUSTED_PROXY_COUNT', 0))",
+        env=env,
+    )
+    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr
+
+
+def test_production_reads_no_forwarded_address_unless_its_proxies_are_named():
+    assert read_trusted_proxies(PRODUCTION_ENV) == "[] 0"
+    assert read_trusted_proxies({**PRODUCTION_ENV, "DJANGO_TRUSTED_PROXIES": "10.217.0.0/24,192.0.2.10"}) == (
+        "['10.217.0.0/24', '192.0.2.10'] 0"
+    )
+
+
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("DJANGO_TRUSTED_PROXIES", "10.217.0.0/24,proxy.example", "DJANGO_TRUSTED_PROXIES"),
+        ("DJANGO_TRUSTED_PROXY_COUNT", "1", "replaced by DJANGO_TRUSTED_PROXIES"),
+    ],
+)
+def test_production_refuses_a_proxy_setting_it_cannot_trust(variable, value, message):
+    result = run_manage("check", env={**PRODUCTION_ENV, variable: value})
+
+    assert result.returncode != 0
+    assert message in result.stderr

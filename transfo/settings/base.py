@@ -4,10 +4,12 @@ Everything that differs between machines comes from the environment (DATABASE_UR
 REDIS_URL, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, mail settings). Without them the
 platform runs on its embedded default: SQLite, tasks run eagerly, mail to the console.
 """
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -195,6 +197,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out (address, login) pair before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then: refuses the password alone for a login guessed at from many addresses (accounts.lockout).
+    "accounts.lockout.AccountLimitBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -239,6 +243,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Transfo] "
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 # Second factor: optional for everyone, an authenticator app plus recovery codes.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Its login form counts wrong codes per account in the database (accounts.lockout).
+MFA_FORMS = {"authenticate": "accounts.lockout.LimitedAuthenticateForm"}
 MFA_TOTP_ISSUER = "Transfo"
 # One 30-second step either side: a phone whose clock drifts a little still works.
 MFA_TOTP_TOLERANCE = 1
@@ -248,7 +254,8 @@ SESSION_COOKIE_AGE = 14 * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Brute force: failures counted in the database per (address, login), refused with 429.
+# Brute force: failures counted in the database per (address, login), refused with 429; and per
+# account across addresses (accounts.lockout), so that a stranger locks out only themself.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_FAILURE_LIMIT = 10
@@ -257,13 +264,32 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_USERNAME_FORM_FIELD = "login"
 # allauth authenticates with email=..., not with the form field's name: read both, lower-cased.
 AXES_USERNAME_CALLABLE = "accounts.security.attempted_login"
-# REMOTE_ADDR here; production reads the reverse proxy's X-Forwarded-For (production.py).
+# REMOTE_ADDR, or X-Forwarded-For when the connection comes from one of TRUSTED_PROXIES.
 AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 # A page in the site layout, in French, answered with the 429 status.
 AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# Every wrong password also has its row: accounts.lockout counts them per login across addresses.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Per account, across addresses (each counting at most AXES_FAILURE_LIMIT): past this many wrong
+# passwords within the window, the password alone no longer opens it; a code by mail, or the
+# password and the second factor, still do. Wrong second-factor codes have their own limit.
+LOGIN_FAILURES_PER_ACCOUNT = 20
+SECOND_FACTOR_FAILURES_PER_ACCOUNT = 10
+LOGIN_FAILURES_WINDOW = timedelta(hours=24)
 # Login codes and tokens never reach axes' stored request data.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "token", "key", "csrfmiddlewaretoken"]
+
+# Our reverse proxies (addresses or CIDR networks): only a connection from one of them has its
+# X-Forwarded-For read (accounts.security.client_ip). None by default: a header anyone can type
+# must not choose whose failures count (the compose file names its proxy's network).
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+try:
+    _trusted_proxy_networks = [ipaddress.ip_network(entry, strict=False) for entry in TRUSTED_PROXIES]
+except ValueError as error:
+    raise ImproperlyConfigured(
+        f"DJANGO_TRUSTED_PROXIES : adresse ou réseau invalide / invalid address or network ({error})."
+    ) from error
 
 # --- Languages ------------------------------------------------------------
 LANGUAGE_CODE = "fr"

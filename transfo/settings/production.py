@@ -31,11 +31,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASE_RESTART_WAIT_SECONDS = env.int("DATABASE_RESTART_WAIT_SECONDS", default=10)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# The client's address is the last one our reverse proxy appended to X-Forwarded-For
-# (nginx: proxy_add_x_forwarded_for); entries to its left are typed by the client. Read
-# by allauth's rate limits, axes' lockouts and the audit (accounts.security.client_ip).
-# Set it to the number of proxies of ours in front of gunicorn.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)
+# The client's address is read from X-Forwarded-For only when the connection comes from one of
+# DJANGO_TRUSTED_PROXIES (base.py); a count of proxies would trust whoever reaches gunicorn.
+if env("DJANGO_TRUSTED_PROXY_COUNT", default=""):
+    raise ImproperlyConfigured(
+        "DJANGO_TRUSTED_PROXY_COUNT est remplacé par DJANGO_TRUSTED_PROXIES (adresses de vos proxys) / "
+        "DJANGO_TRUSTED_PROXY_COUNT is replaced by DJANGO_TRUSTED_PROXIES (your proxies' addresses)."
+    )
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
