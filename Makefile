@@ -33,12 +33,13 @@ $(INSTALLED): pyproject.toml
 messages: $(INSTALLED)
 	$(BIN)/pybabel compile --domain=django --directory=locale --statistics
 
-# Browser tests drive Debian's chromium; install it when we can (root), else they say they skip.
+# Browser tests drive Debian's chromium and the proxy tests run Debian's nginx; install them when we
+# can (root), else those tests say they skip.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || { \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium absent: browser tests will be skipped (apt-get install chromium)"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx-light >/dev/null; \
+	  else echo "chromium or nginx absent: browser and proxy tests will be skipped (apt-get install chromium nginx-light)"; fi; }
 
 test: $(INSTALLED) messages browser test-embedded test-services
 
