@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
-from cases.uploads import MAX_FILE_BYTES, MAX_PHOTO_SIDE, check_upload, check_uploads
+from cases.uploads import MAX_FILE_BYTES, check_upload, check_uploads
+from common.images import PHOTO_SIDE as MAX_PHOTO_SIDE
 
 
 def jpeg_with_gps(size=(3000, 1500)):
