@@ -6,7 +6,6 @@ upload, by common.images: in the admin's forms (add, multiple upload, chooser, f
 through ``ImageForm``, which refuses a bad file with a message, and for every other path (code,
 the second step of a multiple upload) by ``clean_uploaded_image`` before the image is saved.
 """
-import copy
 import hashlib
 import os
 
@@ -47,9 +46,13 @@ class PixelsOnlyImageField(WagtailImageField):
 class ImageForm(BaseImageForm):
     """The base of Wagtail's image forms (WAGTAILIMAGES_IMAGE_FORM_BASE)."""
 
-    file = PixelsOnlyImageField(
-        label=_("Fichier"), widget=copy.deepcopy(BaseImageForm.Meta.widgets["file"])
-    )
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Swapped here, not declared: a declared field would be added to the forms that leave
+        # the file out (the details of each image of a multiple upload).
+        field = self.fields.get("file")
+        if field is not None:
+            self.fields["file"] = PixelsOnlyImageField(label=field.label, required=field.required, widget=field.widget)
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
