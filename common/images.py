@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.functional import lazy
-from django.utils.translation import gettext
-from PIL import Image, ImageOps, UnidentifiedImageError
+from django.utils.translation import gettext, gettext_lazy
+from PIL import Image, UnidentifiedImageError
 
 try:  # Phones' HEIC photos, when the Pillow plugin is installed.
     from pillow_heif import register_heif_opener
@@ -36,9 +36,9 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 # through. Anything larger is a scan, a poster or a decompression bomb (59 MP of one colour fit
 # in a few KiB of PNG and take seconds of CPU and 180 MB of memory to decode).
 MAX_IMAGE_PIXELS = 50_000_000
-# The pixels one request may decode, all its images together. Decoding costs about 25 ms of CPU
-# per million pixels on the production machine: 120 MP is ~3 s, far from the worker's 30 s
-# timeout. JPEG photos are decoded at a reduced scale (below), so twenty 12-MP phone photos
+# The pixels one request may decode, all its images together. Decoding and scaling cost about
+# 26 ms of CPU per million pixels (five 59-MP PNGs took 7.7 s): 120 MP is ~3 s, far from the
+# worker's 30 s timeout. JPEG photos are decoded at a reduced scale (below), so twenty 12-MP phone photos
 # cost 60 MP and pass in one journal entry; three 50-MP PNGs do not.
 MAX_REQUEST_PIXELS = 120_000_000
 # What is stored: photos are shown on pages, not printed on posters. 2000 is also half a phone
@@ -97,15 +97,16 @@ class CleanImage:
         return CleanImageFile(self.content, name=f"{stem or uuid.uuid4().hex}.{self.extension}")
 
 
-def _photo_help_text() -> str:
+def _help_text(formats) -> str:
     return gettext(
-        "JPEG, PNG, WebP, GIF ou HEIC, %(bytes)s Mo et %(pixels)s millions de pixels au plus. Seuls ses "
-        "pixels sont gardés : sa position GPS, son commentaire et ses autres métadonnées sont retirés."
-    ) % {"bytes": MAX_IMAGE_BYTES // (1024 * 1024), "pixels": MAX_IMAGE_PIXELS // 1_000_000}
+        "%(formats)s, %(bytes)s Mo et %(pixels)s millions de pixels au plus. Seuls ses pixels sont "
+        "gardés : sa position GPS, son commentaire et ses autres métadonnées sont retirés."
+    ) % {"formats": formats, "bytes": MAX_IMAGE_BYTES // (1024 * 1024), "pixels": MAX_IMAGE_PIXELS // 1_000_000}
 
 
+help_text = lazy(_help_text, str)
 # The help text of every photo input, in the language of the request.
-PHOTO_HELP_TEXT = lazy(_photo_help_text, str)()
+PHOTO_HELP_TEXT = help_text(gettext_lazy("JPEG, PNG, WebP, GIF ou HEIC"))
 
 
 def display_name(upload) -> str:
@@ -114,7 +115,7 @@ def display_name(upload) -> str:
     return name[:200] or gettext("fichier sans nom")
 
 
-def unreadable(name: str) -> ValidationError:
+def _unreadable(name: str) -> ValidationError:
     return ValidationError(
         gettext("« %(name)s » n'est pas une image lisible : envoyez une photo JPEG, PNG, WebP, GIF ou HEIC.")
         % {"name": name},
@@ -163,15 +164,15 @@ def _open(upload, name: str):
     except UnidentifiedImageError:
         return None
     except (OSError, ValueError, SyntaxError, EOFError):
-        raise unreadable(name) from None
+        raise _unreadable(name) from None
 
 
 def _checked_header(image, name: str, side: int) -> ImageHeader:
     if image.format not in FORMATS:
-        raise unreadable(name)
+        raise _unreadable(name)
     width, height = image.size
     if width < 1 or height < 1:
-        raise unreadable(name)
+        raise _unreadable(name)
     if width * height > MAX_IMAGE_PIXELS:
         raise _too_many_pixels(name, width, height)
     if image.format in SCALED_DECODING and max(width, height) > side:
@@ -308,7 +309,7 @@ def clean_image(
         raise _too_heavy(name, size)
     image = _open(upload, name)
     if image is None:
-        raise unreadable(name)
+        raise _unreadable(name)
     with image:
         header = _checked_header(image, name, side)
         try:
@@ -325,6 +326,6 @@ def clean_image(
             raise _too_many_pixels(name, header.width, header.height) from None
         except Exception:  # noqa: BLE001 — Pillow's decoders raise many kinds of error on crafted files
             logger.info("An image could not be decoded.", exc_info=True)
-            raise unreadable(name) from None
+            raise _unreadable(name) from None
     return CleanImage(content=content, extension=extension, width=width, height=height, thumbnail=thumbnail)
 

@@ -17,10 +17,8 @@ from wagtail.images.forms import BaseImageForm
 
 from common import images
 
-IMAGE_HELP_TEXT = _(
-    "JPEG, PNG, WebP ou GIF. Seuls ses pixels sont gardés : sa position GPS, son commentaire et "
-    "ses autres métadonnées sont retirés."
-)
+# No HEIC here: Wagtail accepts only WAGTAILIMAGES_EXTENSIONS.
+IMAGE_HELP_TEXT = images.help_text(_("JPEG, PNG, WebP ou GIF"))
 
 
 class PixelsOnlyImageField(WagtailImageField):
