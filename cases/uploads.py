@@ -145,6 +145,7 @@ def check_uploads(uploads) -> list[CheckedFile]:
     if len(uploads) > MAX_FILES:
         raise ValidationError(gettext("%(count)s fichiers au plus par entrée.") % {"count": MAX_FILES})
     budget, over_budget = PixelBudget(), False
+    # A CheckedFile for each document; (upload, name) for each photo, decoded once all passed.
     checked, errors = [], []
     for upload in uploads:
         name = display_name(upload)
