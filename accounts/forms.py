@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .services import LAST_SUPERUSER_MESSAGE, clean_photo, is_last_superuser
+from common import images
 
-PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+from .services import LAST_SUPERUSER_MESSAGE, clean_photo, is_last_superuser
 
 
 class ProfileForm(forms.Form):
@@ -22,8 +22,8 @@ class ProfileForm(forms.Form):
     photo = forms.FileField(
         label=_("Nouvelle photo"),
         required=False,
-        help_text=_("JPEG, PNG, WebP ou GIF, 5 Mo au plus. Sa position GPS et ses autres métadonnées sont retirées."),
-        widget=forms.FileInput(attrs={"accept": PHOTO_ACCEPT}),
+        help_text=images.PHOTO_HELP_TEXT,
+        widget=forms.FileInput(attrs={"accept": images.ACCEPT}),
     )
     remove_photo = forms.BooleanField(label=_("Retirer ma photo"), required=False)
     public_consent = forms.BooleanField(

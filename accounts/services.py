@@ -4,10 +4,7 @@ There is no Profile model: a person's data is spread over the account (`User`), 
 each Lab (`Ambassador`, `LabMembership`), their coordinations, what they wrote, and the mail sent
 to them. These functions treat it as one person's data: one name, one métier, one consent.
 """
-import io
 import logging
-import uuid
-import warnings
 from importlib import import_module
 
 from django.apps import apps
@@ -20,23 +17,17 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ambassadors.models import Ambassador
 from cases.models import DigestPreference, ProgressEntry, StageChange
+from common.images import PORTRAIT_SIDE, clean_image
 from outbox.models import OutgoingMail
 from programmes.models import LabMembership
 from sessions.models import Attendance, GatheringAttendance, GatheringInvitation
 
 logger = logging.getLogger("transfo.accounts")
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-# A portrait needs no more; it also caps what a small file may decompress to.
-MAX_PHOTO_SIDE = 1200
-MAX_PHOTO_PIXELS = 40_000_000
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 # Stored values, not interface text: what every page shows for an erased person.
 ERASED_FIRST_NAME = "Personne"
@@ -237,62 +228,11 @@ def export_personal_data(*, user) -> dict:
 
 
 def clean_photo(upload) -> ContentFile:
-    """Check an uploaded photo by its content and re-encode it without any metadata.
+    """Check an uploaded portrait and keep only its pixels, upright and scaled (common.images).
 
-    The name and declared type are not trusted: Pillow must recognise and verify the bytes.
-    Re-encoding drops EXIF (GPS position included), comments and anything appended to the
-    file; the orientation recorded in EXIF is applied to the pixels first.
     Raises ValidationError with a message for the person.
     """
-    if upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError(
-            gettext("Cette photo pèse plus de %(max)d Mo : choisissez une image plus légère.")
-            % {"max": MAX_PHOTO_BYTES // (1024 * 1024)},
-            code="too_large",
-        )
-    not_an_image = ValidationError(
-        gettext("Ce fichier n'est pas une image lisible : envoyez une photo au format JPEG, PNG, WebP ou GIF."),
-        code="not_an_image",
-    )
-    data = upload.read()
-    try:
-        with warnings.catch_warnings():
-            # A small file that decompresses to a huge image is refused, not merely warned about.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.format not in PHOTO_FORMATS:
-                    raise not_an_image
-                if probe.width * probe.height > MAX_PHOTO_PIXELS:
-                    raise ValidationError(
-                        gettext("Cette image est trop grande : %(max)d mégapixels au plus.")
-                        % {"max": MAX_PHOTO_PIXELS // 1_000_000},
-                        code="too_many_pixels",
-                    )
-                probe.verify()
-            # verify() leaves the image unusable: open it again to decode the pixels.
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
-                image = image.convert("RGBA" if has_alpha else "RGB")
-                image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
-                # Nothing of the original's metadata is carried over.
-                image.info = {}
-                output = io.BytesIO()
-                if has_alpha:
-                    image.save(output, format="PNG", optimize=True)
-                    extension = "png"
-                else:
-                    image.save(output, format="JPEG", quality=85, optimize=True)
-                    extension = "jpg"
-    except ValidationError:
-        raise
-    except UnidentifiedImageError:
-        raise not_an_image from None
-    except Exception:  # noqa: BLE001 — Pillow's decoders raise many kinds of error on crafted files
-        logger.info("A photo upload could not be decoded.", exc_info=True)
-        raise not_an_image from None
-    return ContentFile(output.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+    return clean_image(upload, side=PORTRAIT_SIDE).file()
 
 
 def _delete_files_if_unused(names) -> None:

@@ -1,14 +1,11 @@
 """Checking the photos and files attached to a journal entry, by their content.
 
 Nothing here trusts a file's name or the content type the browser declared: a photo is what
-Pillow can decode whole, a document is a PDF by its magic bytes or an office document by the
-manifest inside its ZIP. Photos are re-encoded, turned upright, scaled down and stripped of every
-metadata (EXIF, so the GPS position too); the original is never kept. Stored names are random, so
-the user's file name never reaches the file system.
+common.images reads as one (and it keeps only its pixels), a document is a PDF by its magic bytes
+or an office document by the manifest inside its ZIP. The original of a photo is never kept.
+Stored names are random, so the user's file name never reaches the file system.
 """
-import io
 import uuid
-import warnings
 import zipfile
 from dataclasses import dataclass
 
@@ -16,13 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext
 
+from common.images import THUMBNAIL_SIDE, PixelBudget, clean_image, display_name, read_header
+
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_PHOTO_SIDE = 2000
-THUMBNAIL_SIDE = 480
-# Well under Pillow's own bomb threshold: a phone photo is 12–50 Mpx, nothing honest is bigger.
-MAX_PHOTO_PIXELS = 60_000_000
 MAX_FILES = 20
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO", "HEIF"}
 
 # The manifest entries that say what an office document is (ODF `mimetype`, OOXML content types).
 ODF_TYPES = {
@@ -70,79 +64,11 @@ def thumbnail_name(name: str) -> str:
     return f"{stem}-vignette.{extension}"
 
 
-def _display_name(upload) -> str:
-    # Shown back to the user only, always escaped; keep the last path part of what the browser sent.
-    name = (getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return name[:200] or gettext("fichier sans nom")
-
-
 def _read_head(upload, size: int) -> bytes:
     upload.seek(0)
     head = upload.read(size)
     upload.seek(0)
     return head
-
-
-def _encode(image, side: int) -> tuple[bytes, str]:
-    from PIL import Image
-
-    copy = image.copy()
-    copy.thumbnail((side, side), Image.Resampling.LANCZOS)
-    has_alpha = copy.mode in ("RGBA", "LA") or (copy.mode == "P" and "transparency" in copy.info)
-    output = io.BytesIO()
-    # A fresh save without exif=/pnginfo= writes no metadata: no EXIF, no GPS, no comments.
-    if has_alpha:
-        copy.convert("RGBA").save(output, format="PNG", optimize=True)
-        return output.getvalue(), "png"
-    copy.convert("RGB").save(output, format="JPEG", quality=85, optimize=True)
-    return output.getvalue(), "jpg"
-
-
-def _as_photo(upload, display_name: str) -> CheckedFile | None:
-    """The cleaned photo, None if the content is no image at all; ValidationError if it is a bad one."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    refused = ValidationError(
-        gettext("« %(name)s » n'est pas une photo lisible (JPEG, PNG, WebP ou GIF).") % {"name": display_name}
-    )
-    bomb = ValidationError(
-        gettext("« %(name)s » est une image trop grande (plus de %(mpx)s mégapixels).")
-        % {"name": display_name, "mpx": MAX_PHOTO_PIXELS // 1_000_000}
-    )
-    with warnings.catch_warnings():
-        # Pillow only warns below twice its limit: a warning is a refusal here.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            upload.seek(0)
-            with Image.open(upload) as probe:
-                if probe.format not in PHOTO_FORMATS:
-                    raise refused
-                width, height = probe.size
-                if width * height > MAX_PHOTO_PIXELS:
-                    raise bomb
-                probe.verify()
-            # verify() leaves the image unusable: open it again to decode it for real.
-            upload.seek(0)
-            with Image.open(upload) as image:
-                image.load()
-                upright = ImageOps.exif_transpose(image)
-                photo, extension = _encode(upright, MAX_PHOTO_SIDE)
-                thumbnail, _extension = _encode(upright, THUMBNAIL_SIDE)
-        except ValidationError:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise bomb from None
-        except UnidentifiedImageError:
-            return None
-        except (OSError, ValueError, SyntaxError, EOFError, MemoryError):
-            raise refused from None
-    name = f"{uuid.uuid4().hex}.{extension}"
-    return CheckedFile(
-        kind="photo",
-        content=ContentFile(photo, name=name),
-        original_name=display_name,
-        thumbnail=ContentFile(thumbnail, name=thumbnail_name(name)),
-    )
 
 
 def _office_extension(upload) -> str | None:
@@ -165,9 +91,7 @@ def _office_extension(upload) -> str | None:
     return None
 
 
-def check_upload(upload) -> CheckedFile:
-    """Accept one uploaded file by its content, or raise a ValidationError naming it."""
-    display_name = _display_name(upload)
+def _check_size(upload, display_name: str) -> None:
     if upload.size > MAX_FILE_BYTES:
         raise ValidationError(
             gettext("« %(name)s » pèse %(size)s Mo : 10 Mo au plus par fichier.")
@@ -175,9 +99,9 @@ def check_upload(upload) -> CheckedFile:
         )
     if upload.size == 0:
         raise ValidationError(gettext("« %(name)s » est vide.") % {"name": display_name})
-    photo = _as_photo(upload, display_name)
-    if photo is not None:
-        return photo
+
+
+def _as_document(upload, display_name: str) -> CheckedFile:
     extension = "pdf" if _read_head(upload, 5) == b"%PDF-" else _office_extension(upload)
     if extension is None:
         raise ValidationError(
@@ -195,17 +119,57 @@ def check_upload(upload) -> CheckedFile:
     )
 
 
+def _as_photo(upload, display_name: str) -> CheckedFile:
+    clean = clean_image(upload, name=display_name, thumbnail_side=THUMBNAIL_SIDE)
+    content = clean.file()
+    return CheckedFile(
+        kind="photo",
+        content=content,
+        original_name=display_name,
+        thumbnail=ContentFile(clean.thumbnail, name=thumbnail_name(content.name)),
+    )
+
+
+def check_upload(upload) -> CheckedFile:
+    """Accept one uploaded file by its content, or raise a ValidationError naming it."""
+    return check_uploads([upload])[0]
+
+
 def check_uploads(uploads) -> list[CheckedFile]:
-    """Check every file; if any is refused, raise one ValidationError listing each refusal."""
+    """Check every file; if any is refused, raise one ValidationError listing each refusal.
+
+    Every file is judged by its header first and the photos counted against the pixels one
+    request may decode (common.images), so that a refusal comes before any photo is decoded.
+    """
     uploads = list(uploads)
     if len(uploads) > MAX_FILES:
         raise ValidationError(gettext("%(count)s fichiers au plus par entrée.") % {"count": MAX_FILES})
+    budget, over_budget = PixelBudget(), False
+    # A CheckedFile for each document; (upload, name) for each photo, decoded once all passed.
     checked, errors = [], []
     for upload in uploads:
+        name = display_name(upload)
         try:
-            checked.append(check_upload(upload))
+            _check_size(upload, name)
+            header = read_header(upload, name=name)
+            if header is None:
+                checked.append(_as_document(upload, name))
+                continue
+            checked.append((upload, name))
+            if not over_budget:
+                budget.spend(header)
         except ValidationError as error:
+            over_budget = over_budget or getattr(error, "code", None) == "too_many_pixels_in_request"
             errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    # Only now, every file accepted by its header, are the photos decoded.
+    for position, item in enumerate(checked):
+        if isinstance(item, tuple):
+            try:
+                checked[position] = _as_photo(*item)
+            except ValidationError as error:
+                errors.extend(error.messages)
     if errors:
         raise ValidationError(errors)
     return checked

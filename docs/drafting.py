@@ -13,7 +13,6 @@ may not see never reaches the draft:
 ``non_public_links`` is the check the admin runs before a page goes live (docs.wagtail_hooks): a
 link written by hand in the editor to a Lab-only item is refused there.
 """
-import io
 import json
 import os
 import re
@@ -23,7 +22,7 @@ from html import escape as escape_html
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import Resolver404, resolve
@@ -31,12 +30,12 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _, ngettext
-from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from ambassadors.models import Ambassador
 from cases.models import Attachment, Case, ProgressEntry
+from common.images import clean_image
 from programmes.models import Coordination, Lab, LabMembership, Visibility
 from sessions.models import AgendaItem, Session
 
@@ -56,7 +55,6 @@ PUBLIC_IF_ITEM_IS = {
     "lab_sessions": {"session_detail", "agenda_print", "session_photo"},
     "cases": {"case_detail", "attachment", "attachment_thumbnail"},
 }
-IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 # An address in stored text: absolute, or a path inside an attribute, quotes or parentheses.
 _URL = re.compile(r"""https?://[^\s"'<>\\)]+|(?:(?<=["'(\s=>])|^)/[^\s"'<>\\)]+""", re.M)
@@ -391,22 +389,20 @@ def _documentation_index():
 
 
 def _copy_image(source_file, *, title, drafted_by):
-    """A Wagtail image made from a Lab file (already cleaned of its metadata at upload).
+    """A Wagtail image made of a Lab photo's pixels (common.images), nothing else of the file.
 
-    Returns None for a file that is missing or is not an image Pillow reads whole.
+    The Lab's photos were cleaned at upload, but not always by today's rules (a comment could
+    stay in those stored before): the copy is cleaned again. Returns None for a file that is
+    missing or that is refused.
     """
     try:
         with source_file.open("rb") as handle:
-            data = handle.read()
-        with PILImage.open(io.BytesIO(data)) as probe:
-            if probe.format not in IMAGE_FORMATS:
-                return None
-            probe.verify()
-    except (OSError, ValueError, PILImage.DecompressionBombError):
+            clean = clean_image(handle, name=os.path.basename(source_file.name))
+    except (OSError, ValueError, ValidationError):
         return None
     image = get_image_model()(
         title=Truncator(title).chars(250),
-        file=ContentFile(data, name=os.path.basename(source_file.name)),
+        file=clean.file(),
         uploaded_by_user=drafted_by if drafted_by is not None and drafted_by.is_authenticated else None,
     )
     image.save()

@@ -16,7 +16,7 @@ from programmes.models import Lab, LabMembership, Programme
 from sessions.models import Session
 
 from .cache import clear_page_cache
-from .images import strip_uploaded_image
+from .images import clean_uploaded_image
 
 # A view restriction too: a cached copy would otherwise outlive the page becoming private.
 SHOWN_ON_PUBLIC_PAGES = (Programme, Lab, LabMembership, Ambassador, Session, Case, PageViewRestriction)
@@ -43,4 +43,4 @@ def connect():
         post_save.connect(clear_page_cache, sender=model, dispatch_uid=f"docs_cache_saved_{model._meta.label}")
         post_delete.connect(clear_page_cache, sender=model, dispatch_uid=f"docs_cache_deleted_{model._meta.label}")
     post_save.connect(_user_changed, sender=get_user_model(), dispatch_uid="docs_cache_user")
-    pre_save.connect(strip_uploaded_image, sender=get_image_model(), dispatch_uid="docs_strip_image_metadata")
+    pre_save.connect(clean_uploaded_image, sender=get_image_model(), dispatch_uid="docs_clean_image")

@@ -7,6 +7,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common import images
+
 from .models import AgendaItem, Attendance, Gathering, Session
 from .services import next_session_number, prepare_photo
 
@@ -299,8 +301,8 @@ class MinutesForm(forms.Form):
 class PhotoForm(forms.Form):
     image = forms.FileField(
         label=_("Photo"),
-        help_text=_("JPEG, PNG, WebP, GIF ou HEIC, 10 Mo au plus. Sa position GPS et ses autres métadonnées sont retirées."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        help_text=images.PHOTO_HELP_TEXT,
+        widget=forms.ClearableFileInput(attrs={"accept": images.ACCEPT}),
     )
     caption = forms.CharField(label=_("Légende"), max_length=300, required=False)
 

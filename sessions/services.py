@@ -17,8 +17,6 @@ The rules a resident can rely on:
 """
 import datetime
 import hashlib
-import io
-import uuid
 
 from django.conf import settings
 from django.core import signing
@@ -33,6 +31,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from ambassadors.models import Ambassador
+from common.images import clean_image
 from outbox.services import queue_mail
 from programmes.models import Visibility
 
@@ -40,11 +39,6 @@ from . import answers as answers_module
 from .models import AgendaItem, Attendance, EventStatus, Gathering, Session, SessionPhoto
 
 RSVP_SALT = "sessions.rsvp"
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-# Photos are shown on a page, not printed on posters: larger ones are scaled down.
-MAX_PHOTO_SIDE = 2560
-MAX_PHOTO_PIXELS = 50_000_000
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "HEIF", "MPO"}
 SESSION_FIELDS = ("number", "title", "start_date", "end_date", "place_name", "place_address", "objectives", "visibility")
 AGENDA_FIELDS = ("day", "start_time", "end_time", "title", "kind", "description", "case", "facilitators")
 
@@ -423,54 +417,12 @@ def write_minutes(*, session: Session, minutes: str) -> Session:
 
 
 def prepare_photo(upload) -> ContentFile:
-    """Check an uploaded file is really a photo and return a clean copy of it.
+    """Check an uploaded file is really a photo and return a clean copy of it (common.images).
 
-    The content decides, not the name: Pillow must read it whole. The copy is re-encoded (JPEG,
-    or PNG when it has transparency), turned upright, scaled down past ``MAX_PHOTO_SIDE``, and
-    carries no metadata at all: no EXIF, so no GPS position. Raises ValidationError otherwise.
+    Only its pixels are kept, scaled down and turned upright: no EXIF, so no GPS position, and no
+    comment or other metadata. Raises ValidationError naming the file otherwise.
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        from pillow_heif import register_heif_opener
-    except ImportError:  # pragma: no cover — phones' HEIC photos then need converting first
-        pass
-    else:
-        register_heif_opener()
-
-    if upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError(
-            gettext("Cette photo pèse %(size)s Mo : 10 Mo au plus.") % {"size": round(upload.size / 1024 / 1024, 1)}
-        )
-    unreadable = ValidationError(gettext("Ce fichier n'est pas une photo lisible (JPEG, PNG, WebP, GIF ou HEIC)."))
-    try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            if probe.format not in PHOTO_FORMATS:
-                raise unreadable
-            if probe.width * probe.height > MAX_PHOTO_PIXELS:
-                # Decoding it would take gigabytes of memory: a "decompression bomb" or a scan.
-                raise ValidationError(gettext("Cette image est trop grande : 50 millions de pixels au plus."))
-            probe.verify()
-        # verify() leaves the image unusable: open it again to decode it for real.
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
-            has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
-            output = io.BytesIO()
-            if has_alpha:
-                image.convert("RGBA").save(output, format="PNG", optimize=True)
-                extension = "png"
-            else:
-                image.convert("RGB").save(output, format="JPEG", quality=85, optimize=True)
-                extension = "jpg"
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
-        raise unreadable from None
-    return ContentFile(output.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+    return clean_image(upload).file()
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Writing the journal: who may, what a post saves, and what a bad post leaves behind (nothing)."""
 import io
 import threading
+import time
 import uuid
 
 import pytest
@@ -10,9 +11,11 @@ from django.urls import reverse
 from PIL import ExifTags, Image
 
 from ambassadors.models import Ambassador
+from common.images import PHOTO_SIDE
 from cases.models import Attachment, ProgressEntry
 from programmes.models import Coordination, Visibility
 
+from ..images import assert_only_pixels, assert_upright_portrait, huge_png, jpeg_with_comment, phone_photo, png_with_text
 from ..factories import (
     make_ambassador,
     make_case,
@@ -117,6 +120,84 @@ def test_one_refused_file_saves_nothing_and_names_the_file(client, world):
     assert "« piege.jpg » n&#x27;est pas accepté" in response.content.decode()
     assert ProgressEntry.objects.count() == 0
     assert Attachment.objects.count() == 0
+
+
+def test_photos_of_a_public_case_are_served_with_their_pixels_and_nothing_else(client, world):
+    world.case.visibility = Visibility.PUBLIC
+    world.case.save()
+    client.force_login(world.member)
+    files = [SimpleUploadedFile("commentee.jpg", jpeg_with_comment()), SimpleUploadedFile("texte.png", png_with_text())]
+    client.post(world.url("entry_create"), {**entry_data(), "files": files})
+    anonymous = Client()
+
+    served = [
+        anonymous.get(world.url(view, pk=photo.pk))
+        for photo in Attachment.objects.order_by("pk")
+        for view in ("attachment", "attachment_thumbnail")
+    ]
+
+    assert [response.status_code for response in served] == [200] * 4
+    for response in served:
+        assert_only_pixels(b"".join(response.streaming_content))
+
+
+def test_phone_photo_is_stored_upright(client, world):
+    client.force_login(world.member)
+
+    client.post(world.url("entry_create"), {**entry_data(), "files": [SimpleUploadedFile("portrait.jpg", phone_photo())]})
+
+    with Attachment.objects.get().file.open("rb") as stored:
+        assert_upright_portrait(stored.read(), PHOTO_SIDE)
+
+
+def test_59_megapixel_png_is_refused_at_once_and_the_entry_keeps_what_was_typed(client, world):
+    client.force_login(world.member)
+    files = [SimpleUploadedFile("bonne.jpg", photo_bytes()), SimpleUploadedFile("affiche.png", huge_png())]
+
+    started = time.perf_counter()
+    response = client.post(world.url("entry_create"), {**entry_data(done="Atelier avec les agents."), "files": files})
+    print(f"journal: a 59-MP PNG refused in {time.perf_counter() - started:.2f} s")
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "« affiche.png » est une image trop grande (7700 × 7700 pixels) : 50 millions de pixels au plus par image." in page
+    assert "Atelier avec les agents." in page
+    assert ProgressEntry.objects.count() == Attachment.objects.count() == 0
+
+
+def test_five_59_megapixel_pngs_in_one_entry_are_refused_at_once(client, world):
+    client.force_login(world.member)
+    files = [SimpleUploadedFile(f"affiche-{number}.png", huge_png()) for number in range(1, 6)]
+
+    started = time.perf_counter()
+    response = client.post(world.url("entry_create"), {**entry_data(), "files": files})
+    print(f"journal: five 59-MP PNGs refused in {time.perf_counter() - started:.2f} s")
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["files"] == [
+        f"« affiche-{number}.png » est une image trop grande (7700 × 7700 pixels) : 50 millions de pixels au plus par image."
+        for number in range(1, 6)
+    ]
+    assert ProgressEntry.objects.count() == 0
+
+
+def test_many_big_photos_in_one_entry_are_refused_with_the_limit_of_one_post(client, world):
+    client.force_login(world.member)
+    big = huge_png(6700, 6700)  # 45 megapixels each: each is allowed, three together are too much
+    files = [SimpleUploadedFile(f"plan-{number}.png", big) for number in range(1, 4)]
+
+    started = time.perf_counter()
+    response = client.post(world.url("entry_create"), {**entry_data(done="Trois plans du quartier."), "files": files})
+    print(f"journal: three 45-MP PNGs refused in {time.perf_counter() - started:.2f} s")
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        "« plan-3.png » n&#x27;a pas été traitée : avec les images envoyées avant elle, cet envoi dépasse "
+        "120 millions de pixels. Envoyez les autres images en une autre fois." in page
+    )
+    assert "Trois plans du quartier." in page
+    assert ProgressEntry.objects.count() == Attachment.objects.count() == 0
 
 
 def test_entry_without_what_we_did_is_refused(client, world):

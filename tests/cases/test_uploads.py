@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
-from cases.uploads import MAX_FILE_BYTES, MAX_PHOTO_SIDE, check_upload, check_uploads
+from cases.uploads import MAX_FILE_BYTES, check_upload, check_uploads
+from common.images import PHOTO_SIDE
 
 
 def jpeg_with_gps(size=(3000, 1500)):
@@ -52,10 +53,10 @@ def test_jpeg_with_gps_is_stored_without_any_exif_and_scaled_down():
     assert checked.kind == "photo"
     assert dict(stored.getexif()) == {}
     assert "exif" not in stored.info
-    assert max(stored.size) == MAX_PHOTO_SIDE
+    assert max(stored.size) == PHOTO_SIDE
     thumbnail = Image.open(io.BytesIO(checked.thumbnail.read()))
     assert dict(thumbnail.getexif()) == {}
-    assert max(thumbnail.size) < MAX_PHOTO_SIDE
+    assert max(thumbnail.size) < PHOTO_SIDE
 
 
 def test_stored_name_is_random_and_never_the_users():

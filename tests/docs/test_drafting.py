@@ -2,6 +2,7 @@
 the refusal to publish a page that links to what the public cannot open."""
 import datetime
 import io
+import time
 
 import pytest
 from django.contrib.auth.models import Group
@@ -10,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
+from wagtail.images import get_image_model
 from wagtail.models import WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
@@ -19,6 +21,7 @@ from docs.models import ArticlePage, CaseStoryPage, DocumentationIndexPage, Sess
 from programmes.models import Licence, Visibility
 from sessions.models import SessionPhoto
 
+from ..images import assert_only_pixels, huge_png, jpeg_with_comment, png_with_text
 from ..factories import (
     make_agenda_item,
     make_ambassador,
@@ -230,6 +233,62 @@ def test_resident_drafts_a_report_and_is_told_it_went_to_moderation(client, sess
     assert "envoyé en relecture" in content
     # No Wagtail admin for this resident: no link they could not follow.
     assert f"/cms/pages/{page.pk}/edit/" not in content
+
+
+def stored_before_the_fix(session):
+    """Photos stored as they were before every image kept only its pixels: comment and text in."""
+    photo = SessionPhoto(session=session, caption="Le groupe")
+    photo.image.save("ancienne.jpg", ContentFile(jpeg_with_comment()), save=True)
+    entry = session.public_case.entries.get()
+    Attachment.objects.create(entry=entry, caption="Le plan", file=ContentFile(png_with_text(), name="plan.png"))
+
+
+def assert_images_hold_only_pixels(images):
+    assert images
+    for image in images:
+        with image.open_file() as stored:
+            assert_only_pixels(stored.read())
+        for spec in ("max-165x165", "fill-800x450", "width-400|format-jpeg"):
+            with image.get_rendition(spec).file.open("rb") as stored:
+                assert_only_pixels(stored.read())
+
+
+def test_drafted_report_copies_only_the_pixels_of_the_photos(client, session, people):
+    stored_before_the_fix(session)
+    client.force_login(people["resident"])
+
+    client.post(session_draft_url(session))
+
+    page = SessionReportPage.objects.get(session=session)
+    assert page.photos.count() == 3
+    assert_images_hold_only_pixels([photo.image for photo in page.photos.all()])
+
+
+def test_drafted_case_story_copies_only_the_pixels_of_the_photos(client, session, people):
+    stored_before_the_fix(session)
+    client.force_login(people["resident"])
+
+    client.post(case_draft_url(session.public_case))
+
+    story = CaseStoryPage.objects.get(case=session.public_case)
+    images = [block.value["image"] for block in story.body if block.block_type == "image"]
+    assert len(images) == 1
+    assert_images_hold_only_pixels(images)
+
+
+def test_a_stored_photo_too_large_is_left_out_of_the_draft_at_once(client, session, people):
+    photo = SessionPhoto(session=session, caption="Une affiche")
+    photo.image.save("affiche.png", ContentFile(huge_png()), save=True)
+    client.force_login(people["resident"])
+
+    started = time.perf_counter()
+    response = client.post(session_draft_url(session))
+    print(f"drafting: a stored 59-MP PNG left out in {time.perf_counter() - started:.2f} s")
+
+    page = SessionReportPage.objects.get(session=session)
+    assert response.status_code == 302
+    assert [photo.caption for photo in page.photos.all()] == ["Le groupe avec Sacha (Jardinier)"]
+    assert get_image_model().objects.count() == 1
 
 
 def test_resident_with_admin_access_gets_the_link_to_the_draft(client, session, people):

@@ -1,6 +1,7 @@
 """Residents create and edit a session in the browser; bad input gets a message and saves nothing."""
 import datetime
 import io
+import time
 
 import pytest
 from django.core import mail
@@ -9,9 +10,11 @@ from django.utils import timezone
 from PIL import Image
 
 from outbox.models import OutgoingMail
+from common.images import PHOTO_SIDE
 from programmes.models import Visibility
 from sessions.models import EventStatus, Session, SessionPhoto
 
+from ..images import assert_only_pixels, assert_upright_portrait, huge_png, jpeg_with_comment, phone_photo, png_with_text
 from ..factories import (
     make_ambassador,
     make_case,
@@ -385,7 +388,9 @@ def test_file_that_is_not_a_photo_is_refused_whatever_its_name(client, lab, resi
     response = client.post(photo_url(session), {"image": fake})
 
     assert response.status_code == 400
-    assert "Ce fichier n'est pas une photo lisible (JPEG, PNG, WebP, GIF ou HEIC)." in errors_of(response)
+    assert "« vacances.jpg » n'est pas une image lisible : envoyez une photo JPEG, PNG, WebP, GIF ou HEIC." in errors_of(
+        response
+    )
     assert SessionPhoto.objects.count() == 0
 
 
@@ -416,7 +421,64 @@ def test_image_of_huge_dimensions_is_refused_before_it_is_decoded(client, lab, r
     response = client.post(photo_url(session), {"image": buffer})
 
     assert response.status_code == 400
-    assert "Cette image est trop grande : 50 millions de pixels au plus." in errors_of(response)
+    assert (
+        "« bombe.png » est une image trop grande (8000 × 8000 pixels) : 50 millions de pixels au plus par image."
+        in errors_of(response)
+    )
+    assert SessionPhoto.objects.count() == 0
+
+
+def named(name, content):
+    buffer = io.BytesIO(content)
+    buffer.name = name
+    return buffer
+
+
+@pytest.mark.parametrize(
+    "name, content", [("commentee.jpg", jpeg_with_comment()), ("texte.png", png_with_text())], ids=["jpeg-com", "png-text"]
+)
+def test_photo_served_to_anonymous_visitors_has_its_pixels_and_nothing_else(
+    client, lab, resident, settings, tmp_path, name, content
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    session = make_session(lab, number=1, start_date=TODAY - datetime.timedelta(days=7), visibility=Visibility.PUBLIC)
+    client.force_login(resident)
+    client.post(photo_url(session), {"image": named(name, content)})
+    photo = SessionPhoto.objects.get()
+    client.logout()
+
+    served = client.get(reverse("lab_sessions:session_photo", kwargs={"lab_slug": lab.slug, "number": 1, "pk": photo.pk}))
+
+    assert served.status_code == 200
+    assert_only_pixels(b"".join(served.streaming_content))
+
+
+def test_phone_photo_is_stored_upright(client, lab, resident, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    session = make_session(lab, number=1, start_date=TODAY - datetime.timedelta(days=7))
+    client.force_login(resident)
+
+    response = client.post(photo_url(session), {"image": named("portrait.jpg", phone_photo())})
+
+    assert response.status_code == 302
+    with SessionPhoto.objects.get().image.open("rb") as stored:
+        assert_upright_portrait(stored.read(), PHOTO_SIDE)
+
+
+def test_59_megapixel_png_is_refused_at_once_with_the_limit(client, lab, resident, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    session = make_session(lab, number=1, start_date=TODAY - datetime.timedelta(days=7))
+    client.force_login(resident)
+    poster = named("affiche.png", huge_png())
+
+    started = time.perf_counter()
+    response = client.post(photo_url(session), {"image": poster, "caption": "L'affiche"})
+    print(f"session photo: a 59-MP PNG refused in {time.perf_counter() - started:.2f} s")
+
+    assert response.status_code == 400
+    assert errors_of(response) == [
+        "« affiche.png » est une image trop grande (7700 × 7700 pixels) : 50 millions de pixels au plus par image."
+    ]
     assert SessionPhoto.objects.count() == 0
 
 

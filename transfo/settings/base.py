@@ -25,6 +25,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # Project apps first so their templates override the libraries'.
     "transfo",
+    "common",
     "programmes",
     "ambassadors",
     "sessions.apps.LabSessionsConfig",
@@ -330,6 +331,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "french"
 # No SVG: an SVG image can carry script (STACK.md).
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# Every image form of the admin checks and cleans its file with the platform's own limits.
+WAGTAILIMAGES_IMAGE_FORM_BASE = "docs.images.ImageForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odp", "ods", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
 # Documents always go through Wagtail's view, which answers with "nosniff" and a CSP forbidding
 # scripts, and always as a download: a file shown inline could run in the site's origin.
