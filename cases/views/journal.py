@@ -41,6 +41,7 @@ from .. import services
 from ..forms import EntryForm, MoveCaseForm, ProposeStageForm, add_service_errors
 from ..markup import render_text
 from ..models import Attachment, Case, ProgressEntry, Stage, StageChange
+from ..outside import show_outside_lab
 from ..uploads import content_type_for, thumbnail_name
 
 STALE_AFTER = datetime.timedelta(days=30)
@@ -248,6 +249,9 @@ class CaseDetailView(VisibleItemMixin, DetailView):
             member.user_id == user.pk and member.is_active and member.circle == Ambassador.Circle.AMBASSADOR for member in team
         )
         journal_page, entries, stage_changes, sessions = self.timeline_parts(case)
+        if not inside:
+            # Read from outside the Lab (a public or shared case): names only with consent.
+            show_outside_lab(case, entries=entries, stage_changes=stage_changes, sessions=sessions)
         prepare_entries(entries)
         address = {"lab_slug": case.lab.slug, "slug": case.slug}
         update_url, delete_url = url_with_pk("cases:entry_update", **address), url_with_pk("cases:entry_delete", **address)
