@@ -35,3 +35,9 @@ def show_outside_lab(case, *, entries=(), stage_changes=(), sessions=()):
     for session in sessions:
         session.title = names.text(session.title)
     return names
+
+
+def file_name_outside_lab(attachment, lab):
+    """The name a file downloads under (its caption, else its file's name) for a reader outside its Lab."""
+    name = str(attachment)
+    return PublicNames.for_lab(lab, texts=[name]).text(name)

@@ -25,3 +25,19 @@ def show_outside_lab(session, *, items=(), photos=()):
     for photo in photos:
         photo.caption = names.text(photo.caption)
     return names
+
+
+def show_gathering_agenda(gathering, agenda_days):
+    """Rewrite an InterTransfo's agenda for its guests (every Lab of the programme, and whoever holds
+    an answer link): the people of the programme only as their consent allows.
+
+    ``agenda_days`` is ``services.agenda_by_day(gathering)``; its blocks are rewritten in place.
+    """
+    items = [item for _day, day_items in agenda_days for item in day_items]
+    texts = [getattr(item, name) for item in items for name in (*BLOCK_TEXTS, "facilitators")]
+    names = PublicNames.for_programme(gathering.programme_id, texts=texts)
+    for item in items:
+        for name in BLOCK_TEXTS:
+            setattr(item, name, names.text(getattr(item, name)))
+        item.facilitators = names.people(item.facilitators)
+    return agenda_days

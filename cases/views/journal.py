@@ -41,7 +41,7 @@ from .. import services
 from ..forms import EntryForm, MoveCaseForm, ProposeStageForm, add_service_errors
 from ..markup import render_text
 from ..models import Attachment, Case, ProgressEntry, Stage, StageChange
-from ..outside import show_outside_lab
+from ..outside import file_name_outside_lab, show_outside_lab
 from ..uploads import content_type_for, thumbnail_name
 
 STALE_AFTER = datetime.timedelta(days=30)
@@ -411,7 +411,7 @@ class AttachmentView(VisibleItemMixin, DetailView):
     thumbnail = False
 
     def get_visible_queryset(self, user):
-        return Case.objects.visible_to(user)
+        return Case.objects.visible_to(user).select_related("lab")
 
     def get_lookup(self):
         return {"lab__slug": self.kwargs["lab_slug"], "slug": self.kwargs["slug"]}
@@ -428,12 +428,16 @@ class AttachmentView(VisibleItemMixin, DetailView):
         except FileNotFoundError:
             raise Http404 from None
         is_photo = attachment.kind == Attachment.Kind.PHOTO
+        filename = str(attachment)
+        if not belongs_to_lab(self.request.user, self.object.lab):
+            # Its caption names it: outside the Lab, people in it as their consent allows.
+            filename = file_name_outside_lab(attachment, self.object.lab)
         response = FileResponse(
             handle,
             content_type=content_type_for(name),
             # Documents download rather than open in the site's origin.
             as_attachment=not is_photo,
-            filename=str(attachment),
+            filename=filename,
         )
         # Private: a shared cache must not hand a Lab's file to someone else.
         response["Cache-Control"] = "private, max-age=3600"

@@ -157,3 +157,30 @@ def test_a_resident_of_another_lab_of_the_programme_is_known_too(client, lab):
 
     assert "Vasseliot" not in html
     assert "Honorine (Résident·e)" in html
+
+
+def test_an_intertransfo_names_the_programmes_people_only_with_consent_to_its_guests(client, lab, people):
+    from outbox.models import OutgoingMail
+    from programmes.models import Coordination
+    from sessions.gatherings import announce_gathering, gathering_url
+
+    from ..factories import make_gathering, make_gathering_item
+
+    coordinator = make_user()
+    Coordination.objects.create(programme=lab.programme, user=coordinator)
+    gathering = make_gathering(lab.programme, start_date=datetime.date.today() + datetime.timedelta(days=30))
+    make_gathering_item(gathering, title="Plénière", facilitators="Philomène Grandjouan et Aristide Bellecombe")
+    guest = make_user()
+    make_ambassador(lab, user=guest, email=guest.email)
+    announce_gathering(gathering=gathering, announced_by=coordinator, base_url="http://testserver/")
+
+    client.force_login(guest)
+    page = client.get(gathering_url(gathering)).content.decode()
+    client.force_login(coordinator)
+    as_planner = client.get(gathering_url(gathering)).content.decode()
+    mail = OutgoingMail.objects.get(to=guest.email).body_text
+
+    for text in (page, mail):
+        assert "Grandjouan" not in text
+        assert "Philomène (Résident·e), Aristide Bellecombe" in text
+    assert "Philomène Grandjouan et Aristide Bellecombe" in as_planner
