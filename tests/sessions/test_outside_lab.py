@@ -184,3 +184,25 @@ def test_an_intertransfo_names_the_programmes_people_only_with_consent_to_its_gu
         assert "Grandjouan" not in text
         assert "Philomène (Résident·e), Aristide Bellecombe" in text
     assert "Philomène Grandjouan et Aristide Bellecombe" in as_planner
+
+
+@pytest.mark.parametrize("page", ["session_detail", "agenda_print"])
+def test_a_public_session_costs_the_same_queries_for_one_block_naming_people_as_for_thirty(client, lab, people, page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for number, blocks in ((1, 1), (2, 30)):
+        session = make_session(lab, number=number, visibility=Visibility.PUBLIC, start_date=MONDAY, end_date=MONDAY)
+        for index in range(blocks):
+            make_agenda_item(
+                session, title=f"Temps {index}", start_time=datetime.time(7 + index // 4, (index % 4) * 15),
+                end_time=datetime.time(7 + index // 4, (index % 4) * 15 + 10),
+                facilitators="Philomène Grandjouan et Aristide Bellecombe", description=f"Avec Eulalie Kervadoc {index}.",
+            )
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(url(page, session)).content.decode()
+        assert "Kervadoc" not in html and html.count("Philomène (Résident·e)") >= blocks
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
