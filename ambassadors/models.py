@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Lab
+from programmes.names import public_form
 
 
 class AmbassadorQuerySet(models.QuerySet):
@@ -88,10 +89,8 @@ class Ambassador(models.Model):
 
     @property
     def public_name(self):
-        """What a public page may show: the full name with consent, else first name and trade."""
-        if self.public_consent:
-            return self.full_name
-        return f"{self.first_name} ({self.metier})"
+        """What a page read outside the Lab may show: the full name with consent, else first name and trade."""
+        return public_form(self.first_name, self.last_name, consent=self.public_consent, role=self.metier)
 
     @property
     def invitation_state(self):

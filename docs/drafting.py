@@ -33,10 +33,10 @@ from django.utils.translation import gettext as _, ngettext
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
-from ambassadors.models import Ambassador
+from ambassadors.public_names import PublicNames
 from cases.models import Attachment, Case, ProgressEntry
 from common.images import clean_image
-from programmes.models import Coordination, Lab, LabMembership, Visibility
+from programmes.models import Lab, LabMembership, Visibility
 from sessions.models import AgendaItem, Session
 
 from .models import CaseStoryPage, DocumentationIndexPage, SessionReportPage, SessionReportPhoto
@@ -77,33 +77,21 @@ class DraftRefused(Exception):
 class Redactor:
     """Rewrites a Lab's own text for the public.
 
-    Built once per draft with three queries (the Lab's people, their consents, its cases), it
-    then works on text alone: a draft costs the same number of queries whatever it contains.
+    People are named as ``ambassadors.public_names`` says (the rule of every page read from
+    outside a Lab). Built once per draft with a few queries (the people the texts name, the Lab's
+    cases), it then works on text alone: a draft costs the same number of queries whatever it
+    contains.
     """
 
     lab: Lab
-    # full name (lower case) → what a public page may show of that person
-    public_forms: dict = field(default_factory=dict)
-    # last names of people without consent → first name (word, case kept)
-    last_names: dict = field(default_factory=dict)
+    names: PublicNames = field(default_factory=PublicNames)
     hidden_case_titles: list = field(default_factory=list)
     public_cases: dict = field(default_factory=dict)
 
     @classmethod
-    def for_lab(cls, lab):
-        redactor = cls(lab=lab)
-        for ambassador in Ambassador.objects.filter(lab=lab).only(
-            "first_name", "last_name", "metier", "public_consent"
-        ):
-            redactor._add(ambassador.first_name, ambassador.last_name, ambassador.public_consent, ambassador.metier)
-        for membership in LabMembership.objects.filter(lab=lab).select_related("user"):
-            user = membership.user
-            redactor._add(user.first_name, user.last_name, membership.public_consent, membership.get_role_display())
-        # The coordination has no consent of its own on record: a role, never a name.
-        for coordination in Coordination.objects.filter(programme_id=lab.programme_id).select_related("user"):
-            user = coordination.user
-            if user.get_full_name().lower() not in redactor.public_forms:
-                redactor._add(user.first_name, user.last_name, False, _("coordination du programme"))
+    def for_lab(cls, lab, *, texts=None):
+        """``texts``: every text the draft will use, so that only the people they name are read."""
+        redactor = cls(lab=lab, names=PublicNames.for_lab(lab, texts=texts))
         for case in Case.objects.filter(lab=lab).only("title", "slug", "visibility", "lab_id"):
             if case.visibility == Visibility.PUBLIC:
                 redactor.public_cases[case.pk] = case
@@ -113,60 +101,20 @@ class Redactor:
         redactor.hidden_case_titles.sort(key=len, reverse=True)
         return redactor
 
-    def _add(self, first_name, last_name, consent, role):
-        first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
-        full_name = f"{first_name} {last_name}".strip()
-        if not full_name:
-            return
-        if consent:
-            # Someone with consent keeps it, even if another row of theirs says otherwise.
-            self.public_forms[full_name.lower()] = full_name
-            self.public_forms[f"{last_name} {first_name}".strip().lower()] = full_name
-            self.last_names.pop(last_name, None)
-            return
-        if self.public_forms.get(full_name.lower()) == full_name:
-            return
-        shown = f"{first_name} ({role})" if first_name and role else first_name or str(role)
-        self.public_forms[full_name.lower()] = shown
-        self.public_forms[f"{last_name} {first_name}".strip().lower()] = shown
-        if len(last_name) >= 3:
-            self.last_names[last_name] = first_name or str(role)
-
     def text(self, value):
         """Plain text for the public: names, hidden cases and private addresses replaced."""
         value = value or ""
         value = _URL.sub(lambda match: self._url(match.group(0)), value)
         for title in self.hidden_case_titles:
             value = re.sub(rf"(?<!\w){re.escape(title)}(?!\w)", _("[cas pratique interne]"), value, flags=re.I)
-        for full_name in sorted(self.public_forms, key=len, reverse=True):
-            shown = self.public_forms[full_name]
-            if shown.lower() != full_name:
-                value = re.sub(rf"(?<!\w){re.escape(full_name)}(?!\w)", shown, value, flags=re.I)
-        for last_name, shown in self.last_names.items():
-            value = re.sub(rf"(?<![\w(]){re.escape(last_name)}(?!\w)", shown, value)
-        return value.strip()
+        return self.names.text(value).strip()
 
     def _url(self, url):
         return _("[lien interne retiré]") if is_private_address(url) else url
 
     def people(self, facilitators):
-        """The facilitators a public page may name: known people as their consent allows.
-
-        Someone the platform does not know cannot have consented: they are counted, not named.
-        """
-        pieces = [piece.strip() for piece in re.split(r",|;|/|&|\bet\b", facilitators or "") if piece.strip()]
-        shown, unknown = [], 0
-        for piece in pieces:
-            form = self.public_forms.get(piece.lower())
-            if form:
-                shown.append(form)
-            else:
-                unknown += 1
-        if unknown:
-            shown.append(
-                ngettext("%(count)d intervenant·e", "%(count)d intervenant·es", unknown) % {"count": unknown}
-            )
-        return ", ".join(shown)
+        """The facilitators a public page may name (``PublicNames.people``)."""
+        return self.names.people(facilitators)
 
     def case_label(self, case):
         """A public case by its title, any other by a phrase that does not tell which."""
@@ -492,7 +440,6 @@ def draft_session_report(*, session: Session, drafted_by) -> SessionReportPage:
         return existing
 
     lab = Lab.objects.select_related("programme").get(pk=session.lab_id)
-    redactor = Redactor.for_lab(lab)
     items = list(
         AgendaItem.objects.filter(session=session).select_related("case").order_by("day", "start_time")
     )
@@ -502,6 +449,11 @@ def draft_session_report(*, session: Session, drafted_by) -> SessionReportPage:
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")))
         .order_by("entry_date", "created_at")
     )
+    session_photos = list(session.photos.order_by("uploaded_at", "pk"))
+    texts = [session.title, session.objectives, session.minutes, *(photo.caption for photo in session_photos)]
+    texts += [text for item in items for text in (item.title, item.description, item.facilitators)]
+    texts += [text for entry in entries for text in (entry.learnt, *(file.caption for file in entry.attachments.all()))]
+    redactor = Redactor.for_lab(lab, texts=texts)
     worked_cases = list(session.cases.order_by("title"))
     label = _("Session n° %(number)s de %(lab)s") % {"number": session.number, "lab": lab.name}
     title = f"{label} : {redactor.text(session.title)}" if session.title.strip() else label
@@ -551,10 +503,7 @@ def draft_session_report(*, session: Session, drafted_by) -> SessionReportPage:
         owner=drafted_by,
     )
 
-    photos = [
-        (photo.image, _single_line(redactor.text(photo.caption)))
-        for photo in session.photos.order_by("uploaded_at", "pk")
-    ]
+    photos = [(photo.image, _single_line(redactor.text(photo.caption))) for photo in session_photos]
     photos += _public_photos_of_entries(entries, redactor)
     report_photos = []
     for position, (source, caption) in enumerate(photos, start=1):
@@ -593,13 +542,15 @@ def draft_case_story(*, case: Case, drafted_by) -> CaseStoryPage:
         return existing
 
     lab = Lab.objects.select_related("programme").get(pk=case.lab_id)
-    redactor = Redactor.for_lab(lab)
     entries = list(
         ProgressEntry.objects.filter(case=case)
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")))
         .order_by("entry_date", "created_at")
     )
     sessions = list(case.sessions.order_by("start_date"))
+    texts = [case.problem_statement, case.lessons, *(session.title for session in sessions)]
+    texts += [text for entry in entries for text in (entry.done, entry.learnt, *(file.caption for file in entry.attachments.all()))]
+    redactor = Redactor.for_lab(lab, texts=texts)
     problem = redactor.text(case.problem_statement)
 
     body = []

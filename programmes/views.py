@@ -5,6 +5,7 @@ from django.http import Http404
 from django.views.generic import DetailView, ListView
 
 from .models import Lab, LabMembership
+from .names import public_form
 from .rules import belongs_to_lab, labs_seen_whole_by, may_open_lab, runs_lab
 
 
@@ -56,5 +57,11 @@ class LabDetailView(LoginRequiredMixin, DetailView):
         context["sessions"] = lab.sessions.visible_to(user).order_by("start_date")
         context["cases"] = lab.cases.visible_to(user).order_by("stage", "title")
         context["runs_lab"] = runs_lab(user, lab)
-        context["belongs_to_lab"] = belongs_to_lab(user, lab)
+        context["belongs_to_lab"] = inside = belongs_to_lab(user, lab)
+        for membership in lab.memberships.all():
+            person = membership.user
+            # The other Labs of the programme see the team as the public does: names with consent.
+            membership.shown_name = (person.get_full_name() or person.email) if inside else public_form(
+                person.first_name, person.last_name, consent=membership.public_consent, role=membership.get_role_display()
+            )
         return context

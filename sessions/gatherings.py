@@ -34,6 +34,7 @@ from programmes.rules import is_coordinator, labs_seen_whole_by
 
 from . import answers as answers_module
 from .models import EventStatus, Gathering, GatheringAttendance, GatheringInvitation
+from .outside import show_gathering_agenda
 from .services import RsvpLinkInvalid, absolute_url, agenda_by_day, change_fingerprint, dates_text
 
 RSVP_SALT = "sessions.gathering-rsvp"
@@ -238,7 +239,7 @@ def queue_gathering_mail(
             "dates": dates_text(gathering),
             "start": date_format(gathering.start_date, "DATE_FORMAT"),
             "end": date_format(gathering.end_date, "DATE_FORMAT"),
-            "agenda_days": agenda_days if agenda_days is not None else agenda_by_day(gathering),
+            "agenda_days": agenda_days if agenda_days is not None else show_gathering_agenda(gathering, agenda_by_day(gathering)),
             "url": absolute_url(base_url, gathering_url(gathering)),
             "rsvp_url": absolute_url(
                 base_url,
@@ -270,7 +271,8 @@ def mail_invitations(gathering: Gathering, invitations, *, kind: str, event: str
     pending = [invitation for invitation in invitations if f"{prefix}{invitation.key}" not in already]
     if not pending:
         return 0
-    agenda_days = agenda_by_day(gathering)
+    # Everyone of the programme gets it: the people of the other Labs named as their consent allows.
+    agenda_days = show_gathering_agenda(gathering, agenda_by_day(gathering))
     queued = 0
     for invitation in pending:
         mail = queue_gathering_mail(

@@ -396,6 +396,11 @@ MATRIX = {
 
 @pytest.fixture
 def world():
+    return build_world()
+
+
+def build_world():
+    """Two Labs of a programme, a person per role, and each kind of item in each placement of ITEMS."""
     programme = make_programme()
     lab_a, lab_b = make_lab(programme=programme), make_lab(programme=programme)
     people = {role: make_user(email=f"{role}@matrix.transfo.example") for role in ROLES[1:]}

@@ -41,6 +41,7 @@ from .. import services
 from ..forms import EntryForm, MoveCaseForm, ProposeStageForm, add_service_errors
 from ..markup import render_text
 from ..models import Attachment, Case, ProgressEntry, Stage, StageChange
+from ..outside import file_name_outside_lab, show_outside_lab
 from ..uploads import content_type_for, thumbnail_name
 
 STALE_AFTER = datetime.timedelta(days=30)
@@ -248,6 +249,9 @@ class CaseDetailView(VisibleItemMixin, DetailView):
             member.user_id == user.pk and member.is_active and member.circle == Ambassador.Circle.AMBASSADOR for member in team
         )
         journal_page, entries, stage_changes, sessions = self.timeline_parts(case)
+        if not inside:
+            # Read from outside the Lab (a public or shared case): names only with consent.
+            show_outside_lab(case, entries=entries, stage_changes=stage_changes, sessions=sessions)
         prepare_entries(entries)
         address = {"lab_slug": case.lab.slug, "slug": case.slug}
         update_url, delete_url = url_with_pk("cases:entry_update", **address), url_with_pk("cases:entry_delete", **address)
@@ -407,7 +411,7 @@ class AttachmentView(VisibleItemMixin, DetailView):
     thumbnail = False
 
     def get_visible_queryset(self, user):
-        return Case.objects.visible_to(user)
+        return Case.objects.visible_to(user).select_related("lab")
 
     def get_lookup(self):
         return {"lab__slug": self.kwargs["lab_slug"], "slug": self.kwargs["slug"]}
@@ -424,12 +428,16 @@ class AttachmentView(VisibleItemMixin, DetailView):
         except FileNotFoundError:
             raise Http404 from None
         is_photo = attachment.kind == Attachment.Kind.PHOTO
+        filename = str(attachment)
+        if not belongs_to_lab(self.request.user, self.object.lab):
+            # Its caption names it: outside the Lab, people in it as their consent allows.
+            filename = file_name_outside_lab(attachment, self.object.lab)
         response = FileResponse(
             handle,
             content_type=content_type_for(name),
             # Documents download rather than open in the site's origin.
             as_attachment=not is_photo,
-            filename=str(attachment),
+            filename=filename,
         )
         # Private: a shared cache must not hand a Lab's file to someone else.
         response["Cache-Control"] = "private, max-age=3600"

@@ -16,11 +16,13 @@ from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import DetailView
 
+from programmes.rules import can_read_item_with_roles, with_reader_roles
 from transfo.views import VisibleItemMixin
 
 from .. import services
 from ..forms import AgendaItemForm, add_service_errors, day_label
 from ..models import AgendaItem, Session
+from ..outside import show_outside_lab
 from .editor import SessionRunMixin
 
 EDITOR_TEMPLATE = "sessions/partials/agenda_editor.html"
@@ -219,23 +221,36 @@ class AgendaItemMoveView(AgendaItemMixin, View):
 
 
 class AgendaPrintView(VisibleItemMixin, DetailView):
-    """The agenda on paper: one section per day, without the site's navigation."""
+    """The agenda on paper: one section per day, without the site's navigation.
+
+    It shows what the session page shows, by the same rules: a block's case only to those who
+    may open that case, people only as their consent allows to readers outside the Lab.
+    """
 
     template_name = "sessions/agenda_print.html"
     context_object_name = "session"
 
     def get_visible_queryset(self, user):
-        return Session.objects.visible_to(user).select_related("lab__collectivite").prefetch_related(
+        # Every session, with the reader's roles in its Lab: may_read decides from them.
+        sessions = with_reader_roles(Session.objects.select_related("lab__collectivite"), user, lab="lab")
+        return sessions.prefetch_related(
             Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("case").order_by("day", "start_time"))
-        )
+        ).order_by()
+
+    def may_read(self, session):
+        return can_read_item_with_roles(session.visibility, session)
 
     def get_lookup(self):
         return {"lab__slug": self.kwargs["lab_slug"], "number": self.kwargs["number"]}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        items = list(self.object.agenda_items.all())
-        context["agenda_days"] = [
-            (day, [item for item in items if item.day == day]) for day in self.object.days
-        ]
+        session = self.object
+        items = list(session.agenda_items.all())
+        for item in items:
+            # A case of the session's Lab (services and admin check it), named only to its readers.
+            item.shown_case = item.case if item.case_id and can_read_item_with_roles(item.case.visibility, session) else None
+        if not (session.reader_runs_lab or session.reader_belongs_to_lab):
+            show_outside_lab(session, items=items)
+        context["agenda_days"] = [(day, [item for item in items if item.day == day]) for day in session.days]
         return context

@@ -16,6 +16,7 @@ from transfo.views import VisibleItemMixin
 
 from ..forms import AnswerForm, MinutesForm, PhotoForm
 from ..models import AgendaItem, Attendance, EventStatus, Session, SessionPhoto
+from ..outside import show_outside_lab
 from .agenda import agenda_editor_context
 
 
@@ -69,11 +70,14 @@ class SessionDetailView(SessionReadMixin, DetailView):
             if can_read_item_with_roles(case.visibility, session):
                 case.lab = session.lab
                 cases.append(case)
-        context["photos"] = (
+        context["photos"] = photos = (
             list(SessionPhoto.objects.filter(session_id=session.pk).order_by("uploaded_at", "pk")) if session.photo_count else []
         )
         context["runs_lab"] = runs
         context["in_lab"] = in_lab = runs or session.reader_belongs_to_lab
+        if not in_lab:
+            # Read from outside the Lab (a public or shared session): names only with consent.
+            show_outside_lab(session, items=items, photos=photos)
         today = timezone.localdate()
         context["started"] = session.start_date <= today
         context["answers_open"] = session.status == EventStatus.ANNOUNCED and session.end_date >= today

@@ -26,6 +26,7 @@ from ..gatherings import (
     record_gathering_attendance,
 )
 from ..models import EventStatus, Gathering, GatheringAttendance
+from ..outside import show_gathering_agenda
 from .attendance import PerDayAnswerMixin, RsvpView
 from .gatherings import ProgrammeMixin
 
@@ -140,7 +141,8 @@ class GatheringRsvpView(GatheringAnswerMixin, View):
             "programme": self.gathering.programme,
             "person": self.person,
             "form": form,
-            "agenda_days": services.agenda_by_day(self.gathering),
+            # An answer link works without logging in: people named as their consent allows.
+            "agenda_days": show_gathering_agenda(self.gathering, services.agenda_by_day(self.gathering)),
         }
         return TemplateResponse(self.request, self.template_name, context, status=status)
 

@@ -28,6 +28,7 @@ from ..gatherings import (
     update_gathering,
 )
 from ..models import AgendaItem, EventStatus, Gathering, GatheringAttendance
+from ..outside import show_gathering_agenda
 from ..services import add_agenda_item, delete_agenda_item, update_agenda_item
 from .agenda import safe_date
 from .planner import DateInput
@@ -159,6 +160,9 @@ class GatheringDetailView(ProgrammeMixin, TemplateView):
             Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("day", "start_time"))
         )
         items = list(gathering.agenda_items.all())
+        if not self.may_plan:
+            # Read by every Lab of the programme: its people named as their consent allows.
+            show_gathering_agenda(gathering, [(None, items)])
         today = timezone.localdate()
         context.update(
             gathering=gathering,
