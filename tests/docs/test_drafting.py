@@ -151,7 +151,7 @@ def test_drafted_report_is_an_unpublished_draft_in_moderation(session, people):
     state = WorkflowState.objects.for_instance(page).get()
     assert state.status == WorkflowState.STATUS_IN_PROGRESS
     assert state.requested_by == people["resident"]
-    assert state.current_task_state.task.name == "Moderators approval"
+    assert state.current_task_state.task.name == "Relecture par l'équipe éditoriale"
     assert SessionReportPage.objects.published().count() == 0
 
 
@@ -230,6 +230,16 @@ def test_resident_drafts_a_report_and_is_told_it_went_to_moderation(client, sess
     assert "envoyé en relecture" in content
     # No Wagtail admin for this resident: no link they could not follow.
     assert f"/cms/pages/{page.pk}/edit/" not in content
+
+
+def test_the_status_page_names_the_review_step_in_french(client, session, people):
+    client.force_login(people["resident"])
+
+    response = client.post(session_draft_url(session), follow=True)
+
+    content = response.content.decode()
+    assert "Étape en cours : Relecture par l&#x27;équipe éditoriale." in content
+    assert "Moderators" not in content
 
 
 def test_resident_with_admin_access_gets_the_link_to_the_draft(client, session, people):
