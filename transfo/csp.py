@@ -15,7 +15,8 @@ from csp.middleware import CSPMiddleware
 # 'unsafe-inline'; every other page, the Django admin included (it needs nothing inline:
 # tests/browser/test_content_security_policy.py), stays strict.
 WAGTAIL_ADMIN_PREFIX = "/cms/"
-WAGTAIL_ADMIN_ALLOWANCES = {"script-src": [UNSAFE_INLINE], "style-src": [UNSAFE_INLINE]}
+# blob: for the previews of images chosen for upload, which Wagtail's uploader draws from the file.
+WAGTAIL_ADMIN_ALLOWANCES = {"script-src": [UNSAFE_INLINE], "style-src": [UNSAFE_INLINE], "img-src": ["blob:"]}
 
 
 class PlatformCSPMiddleware(CSPMiddleware):

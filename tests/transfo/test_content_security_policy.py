@@ -86,6 +86,7 @@ def test_wagtail_admin_alone_allows_inline_script_for_its_editor(admin_client):
         assert policy["style-src"] == ["'self'", "'unsafe-inline'"], path
         assert policy["object-src"] == ["'none'"], path
         assert "'unsafe-eval'" not in policy["script-src"], path
+        assert policy["img-src"] == ["'self'", "data:", "blob:"], path
 
 
 def test_the_public_page_of_an_article_is_strict_even_for_an_editor(admin_client):
