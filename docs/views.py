@@ -22,6 +22,7 @@ from sessions.models import Session
 
 from .drafting import DraftRefused, draft_case_story, draft_session_report, find_case_story, find_session_report
 from .models import CaseStoryPage, DocumentationPage, SessionReportPage
+from .workflow import task_label
 
 
 class LabRunnerMixin:
@@ -125,7 +126,7 @@ class DraftStatusView(LabRunnerMixin, TemplateView):
             lab=self.lab,
             page=page,
             status=status,
-            task_name=state.current_task_state.task.name if state is not None and state.current_task_state else "",
+            task_name=task_label(state.current_task_state.task.name) if state is not None and state.current_task_state else "",
             # Only those the Wagtail admin lets in and who may edit the page get its address.
             admin_url=(
                 reverse("wagtailadmin_pages:edit", args=[page.pk])

@@ -76,17 +76,48 @@ def browser():
         browser.close()
 
 
+def record_csp_violations(page):
+    """Collect, in ``page.csp_violations``, what the Content-Security-Policy refused on the page.
+
+    Chromium reports each refusal on the console ("Refused to execute inline script because it
+    violates the following Content Security Policy directive…"): a page that needs what the policy
+    forbids is broken for its users, so every browser test fails on one (see csp_free_page).
+    """
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: page.csp_violations.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
+    return page
+
+
 @pytest.fixture
-def page(browser):
+def csp_free_page():
+    """Wraps a browser test's page: after the test, the policy must have refused nothing."""
+    pages = []
+
+    def watch(page):
+        pages.append(record_csp_violations(page))
+        return page
+
+    yield watch
+    refused = [text for page in pages for text in page.csp_violations]
+    assert refused == [], "The Content-Security-Policy refused something the page needs:\n" + "\n".join(refused)
+
+
+@pytest.fixture
+def page(browser, csp_free_page):
     context = browser.new_context(locale="fr-FR")
-    page = context.new_page()
+    page = csp_free_page(context.new_page())
     yield page
     context.close()
 
 
 @pytest.fixture
-def phone_page(browser):
+def phone_page(browser, csp_free_page):
     context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 740}, is_mobile=True)
-    page = context.new_page()
+    page = csp_free_page(context.new_page())
     yield page
     context.close()

@@ -324,15 +324,16 @@ MATRIX = {
     ),
     "cases:attachment": (lambda world, item: attachment_url(world, item, "attachment"), ITEM_READERS),
     "cases:attachment_thumbnail": (lambda world, item: attachment_url(world, item, "attachment_thumbnail"), ITEM_READERS),
-    # A Lab's whole data, out and in: those who run it; its other members get 403, everyone else 404.
+    # A Lab's whole data, out and in: those who run it; on the import page its other members get
+    # 403, everyone else 404; the exports answer 404 to all who do not run it, as its other pages.
     "cases:exchange_import": (
         lambda world, item: reverse("cases:exchange_import", kwargs={"lab_slug": lab_of(world, item).slug}), lab_runners_only(OK)
     ),
     "cases:exchange_export_csv": (
-        lambda world, item: reverse("cases:exchange_export_csv", kwargs={"lab_slug": lab_of(world, item).slug}), lab_runners_only(OK)
+        lambda world, item: reverse("cases:exchange_export_csv", kwargs={"lab_slug": lab_of(world, item).slug}), RUNS_THE_ITEMS_LAB
     ),
     "cases:exchange_export_json": (
-        lambda world, item: reverse("cases:exchange_export_json", kwargs={"lab_slug": lab_of(world, item).slug}), lab_runners_only(OK)
+        lambda world, item: reverse("cases:exchange_export_json", kwargs={"lab_slug": lab_of(world, item).slug}), RUNS_THE_ITEMS_LAB
     ),
     "ambassadors:lab_ambassadors": (lambda world, item: ambassadors_url("lab_ambassadors", world, item), PEOPLE_OF_THE_LAB),
     "ambassadors:invite": (lambda world, item: ambassadors_url("invite", world, item), lab_runners_only(OK)),

@@ -1,7 +1,9 @@
 """Export a Lab's cases and journal (CSV, JSON) and import them back (CSV): for those who run the Lab.
 
-Someone outside the Lab gets a 404, as if it did not exist; one of its ambassadors or network
-members, who knows the Lab, gets a 403; an anonymous visitor is sent to the login first.
+The exports answer 404 to whoever does not run the Lab, as the Lab's other working pages do (a
+case's editor, its journal's forms). The import page tells one of the Lab's ambassadors or network
+members, who knows the Lab, that it is not for them (403); someone outside the Lab gets a 404 there
+too. An anonymous visitor is sent to the login first.
 """
 from django import forms
 from django.contrib import messages
@@ -35,7 +37,12 @@ class ImportForm(forms.Form):
 
 
 class LabRunnerMixin:
-    """The Lab of the URL, for those who run it (``programmes.rules.runs_lab``)."""
+    """The Lab of the URL, for those who run it (``programmes.rules.runs_lab``).
+
+    ``forbidden_to_members``: the Lab's other members get a 403 rather than the 404 of everyone else.
+    """
+
+    forbidden_to_members = True
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -44,6 +51,8 @@ class LabRunnerMixin:
         if self.lab is None or not belongs_to_lab(request.user, self.lab):
             raise Http404
         if not runs_lab(request.user, self.lab):
+            if not self.forbidden_to_members:
+                raise Http404
             raise PermissionDenied("lab_not_run")
         return super().dispatch(request, *args, **kwargs)
 
@@ -58,6 +67,8 @@ def _download(content: str, *, content_type: str, filename: str) -> HttpResponse
 
 class ExportCsvView(LabRunnerMixin, View):
     """One table as CSV: ``?kind=cases`` (the default) or ``?kind=entries`` (the journal)."""
+
+    forbidden_to_members = False
 
     def get(self, request, *args, **kwargs):
         kind = request.GET.get("kind", exchange.CASES)
@@ -74,6 +85,8 @@ class ExportCsvView(LabRunnerMixin, View):
 
 class ExportJsonView(LabRunnerMixin, View):
     """Both tables in one JSON document."""
+
+    forbidden_to_members = False
 
     def get(self, request, *args, **kwargs):
         filename = f"{self.lab.slug}-cas-et-journal-{timezone.localdate().isoformat()}.json"

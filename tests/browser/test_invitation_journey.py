@@ -39,7 +39,7 @@ def resident(lab):
     return user
 
 
-def test_resident_invites_someone_who_sets_a_password_and_lands_in_the_lab(live_server, browser, page, lab, resident):
+def test_resident_invites_someone_who_sets_a_password_and_lands_in_the_lab(live_server, browser, page, csp_free_page, lab, resident):
     log_in(page, live_server.url, resident, "un-mot-de-passe-solide")
     page.goto(live_server.url + "/labs/mulhouse/ambassadeurs/")
     assert serious_violations(page) == []
@@ -60,7 +60,7 @@ def test_resident_invites_someone_who_sets_a_password_and_lands_in_the_lab(live_
     link = LINK.search(OutgoingMail.objects.get(to="claude.martin@ville.example").body_text).group(0)
     invitee_context = browser.new_context(locale="fr-FR")
     try:
-        invitee = invitee_context.new_page()
+        invitee = csp_free_page(invitee_context.new_page())
         invitee.goto(link)
         assert invitee.get_by_role("heading", level=1).text_content() == "Invitation à rejoindre La Transfo de Mulhouse"
         assert serious_violations(invitee) == []

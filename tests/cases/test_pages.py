@@ -297,6 +297,20 @@ def test_board_filters_by_tag_member_and_activity(client, team):
     assert titles({"membre": "pas-un-nombre"}) == sorted([case.title, other.title])
 
 
+def test_board_filters_by_a_tag_made_only_of_punctuation(client, team):
+    lab, case, user, resident = team
+    shouted = make_case(lab, title="Le cas qui crie")
+    shouted.tags.add("?!")
+    client.force_login(resident)
+    url = reverse("cases:board", kwargs={"lab_slug": lab.slug})
+
+    choice = dict((tag.name, tag.slug) for tag in client.get(url).context["tag_choices"])["?!"]
+    response = client.get(url, {"tag": choice})
+
+    assert choice != ""
+    assert [c.title for column in response.context["columns"] for c in column["cases"]] == ["Le cas qui crie"]
+
+
 @pytest.mark.parametrize("who, status", [("member", 200), ("resident", 200), ("stranger", 404)])
 def test_board_is_for_the_people_of_the_lab(client, team, who, status):
     lab, case, user, resident = team

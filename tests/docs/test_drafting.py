@@ -154,7 +154,7 @@ def test_drafted_report_is_an_unpublished_draft_in_moderation(session, people):
     state = WorkflowState.objects.for_instance(page).get()
     assert state.status == WorkflowState.STATUS_IN_PROGRESS
     assert state.requested_by == people["resident"]
-    assert state.current_task_state.task.name == "Moderators approval"
+    assert state.current_task_state.task.name == "Relecture par l'équipe éditoriale"
     assert SessionReportPage.objects.published().count() == 0
 
 
@@ -289,6 +289,16 @@ def test_a_stored_photo_too_large_is_left_out_of_the_draft_at_once(client, sessi
     assert response.status_code == 302
     assert [photo.caption for photo in page.photos.all()] == ["Le groupe avec Sacha (Jardinier)"]
     assert get_image_model().objects.count() == 1
+
+
+def test_the_status_page_names_the_review_step_in_french(client, session, people):
+    client.force_login(people["resident"])
+
+    response = client.post(session_draft_url(session), follow=True)
+
+    content = response.content.decode()
+    assert "Étape en cours : Relecture par l&#x27;équipe éditoriale." in content
+    assert "Moderators" not in content
 
 
 def test_resident_with_admin_access_gets_the_link_to_the_draft(client, session, people):

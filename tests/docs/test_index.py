@@ -1,13 +1,18 @@
 """The documentation index: filters by Lab, kind and tag, tag pages, and a cost that does not grow."""
+import importlib
+import re
 from html import unescape
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from taggit.models import Tag
 
 from docs.forms import LAB_CHOICES_MAX, TAG_CHOICES_MAX
 from docs.models import PAGE_SIZE, DocumentationIndexPage
+from transfo.tags import fallback_slug
 
 from ..factories import make_case, make_lab, make_programme, make_session
 from .html import text_of
@@ -165,6 +170,31 @@ def test_tag_with_an_accent_has_its_page(client):
 
     assert response.status_code == 200
     assert _titles(response) == ["Ce qui a raté"]
+
+
+@pytest.mark.parametrize("name", ["?!", "🚀", "…"])
+def test_tag_made_only_of_punctuation_links_to_its_page(client, name):
+    make_article(title="Sans mots", tags=[name])
+    make_article(title="Sans rapport", tags=["autre"])
+    links = re.findall(r'<a class="tag" href="([^"]+)">([^<]+)</a>', client.get(_index_url()).content.decode())
+
+    tag_link = dict((text, href) for href, text in links)[name]
+    response = client.get(tag_link)
+
+    assert tag_link != _index_url() + "tag//"
+    assert response.status_code == 200
+    assert _titles(response) == ["Sans mots"]
+
+
+def test_tag_that_slugified_to_nothing_before_gets_a_slug():
+    # Tags saved before the fallback (transfo.tags) have an empty slug: the migration gives them one.
+    make_article(title="Sans mots", tags=["?!"])
+    Tag.objects.filter(name="?!").update(slug="")
+    migration = importlib.import_module("docs.migrations.0009_tag_slugs_for_punctuation")
+
+    migration.fill_empty_slugs(django_apps, None)
+
+    assert Tag.objects.get(name="?!").slug == fallback_slug("?!")
 
 
 def test_tag_page_of_an_unknown_tag_is_a_404(client):

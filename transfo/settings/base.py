@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one: every answer gets the header, a page served from the cache too.
+    "transfo.csp.PlatformCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -329,6 +331,9 @@ WAGTAILSEARCH_BACKENDS = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's full text with French stemming: a plural finds its singular (SQLite has none).
     WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "french"
+# No Gravatar: it would hand a hash of every editor's address to a third party (and the CSP
+# loads images from our own origin only); Wagtail shows its default avatar instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # No SVG: an SVG image can carry script (STACK.md).
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 # Every image form of the admin checks and cleans its file with the platform's own limits.
@@ -340,6 +345,28 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_INLINE_CONTENT_TYPES = []
 # Tags are shared by every Lab of a programme: « Accueil » typed in one Lab is « accueil » of another.
 TAGGIT_CASE_INSENSITIVE = True
+
+# --- Content-Security-Policy (django-csp) ---------------------------------
+# Scripts and styles come only from our own files (static/js, static/css, htmx from django-htmx):
+# no inline <script>, no style attribute, no eval, so text that slips into a page unescaped cannot
+# run. Wagtail's admin (/cms/) gets 'unsafe-inline' on top, and only it (transfo.csp says why).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for the second factor's QR code (allauth draws it as a data URI).
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        # Wagtail's editor shows its live preview in a frame of our own.
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # --- Logging --------------------------------------------------------------
 LOGGING = {
