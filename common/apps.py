@@ -7,3 +7,8 @@ class CommonConfig(AppConfig):
 
     name = "common"
     verbose_name = _("Outils communs")
+
+    def ready(self):
+        from . import tags
+
+        tags.connect()

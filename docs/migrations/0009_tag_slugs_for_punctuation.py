@@ -1,5 +1,5 @@
 """Give a slug to the tags whose name slugified to nothing (only punctuation or emoji), as new ones
-get (transfo.tags): their page and their filter then work."""
+get (common.tags): their page and their filter then work."""
 import hashlib
 
 from django.db import migrations

@@ -12,7 +12,7 @@ from taggit.models import Tag
 
 from docs.forms import LAB_CHOICES_MAX, TAG_CHOICES_MAX
 from docs.models import PAGE_SIZE, DocumentationIndexPage
-from transfo.tags import fallback_slug
+from common.tags import fallback_slug
 
 from ..factories import make_case, make_lab, make_programme, make_session
 from .html import text_of
@@ -187,7 +187,7 @@ def test_tag_made_only_of_punctuation_links_to_its_page(client, name):
 
 
 def test_tag_that_slugified_to_nothing_before_gets_a_slug():
-    # Tags saved before the fallback (transfo.tags) have an empty slug: the migration gives them one.
+    # Tags saved before the fallback (common.tags) have an empty slug: the migration gives them one.
     make_article(title="Sans mots", tags=["?!"])
     Tag.objects.filter(name="?!").update(slug="")
     migration = importlib.import_module("docs.migrations.0009_tag_slugs_for_punctuation")

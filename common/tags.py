@@ -2,7 +2,7 @@
 
 taggit slugifies a tag's name, and « ?! » or « 🚀 » slugify to nothing: such a tag would link to
 ``/documentation/tag//`` (no page) and be the "every tag" choice of the filters. Documentation
-pages and cases share taggit's one Tag model, so the fallback is wired here, for both.
+pages and cases share taggit's one Tag model, so the fallback lives on the ground floor, for both.
 """
 import hashlib
 
@@ -24,4 +24,4 @@ def give_every_tag_a_slug(sender, instance, **kwargs):
 
 
 def connect():
-    pre_save.connect(give_every_tag_a_slug, sender=Tag, dispatch_uid="transfo.tags.give_every_tag_a_slug")
+    pre_save.connect(give_every_tag_a_slug, sender=Tag, dispatch_uid="common.tags.give_every_tag_a_slug")
