@@ -7,6 +7,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from transfo.text import validate_single_line
+
 from .models import AgendaItem, Attendance, Gathering, Session
 from .services import next_session_number, prepare_photo
 
@@ -302,7 +304,7 @@ class PhotoForm(forms.Form):
         help_text=_("JPEG, PNG, WebP, GIF ou HEIC, 10 Mo au plus. Sa position GPS et ses autres métadonnées sont retirées."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
-    caption = forms.CharField(label=_("Légende"), max_length=300, required=False)
+    caption = forms.CharField(label=_("Légende"), max_length=300, required=False, validators=[validate_single_line])
 
     def clean_image(self):
         return prepare_photo(self.cleaned_data["image"])
