@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common import images
+from common.text import validate_single_line
 
 from .services import LAST_SUPERUSER_MESSAGE, clean_photo, is_last_superuser
 
@@ -16,9 +17,9 @@ class ProfileForm(forms.Form):
     someone with no such row (an admin, a coordinator) edits their name only.
     """
 
-    first_name = forms.CharField(label=_("Prénom"), max_length=100)
-    last_name = forms.CharField(label=_("Nom"), max_length=100)
-    metier = forms.CharField(label=_("Métier"), max_length=100)
+    first_name = forms.CharField(label=_("Prénom"), max_length=100, validators=[validate_single_line])
+    last_name = forms.CharField(label=_("Nom"), max_length=100, validators=[validate_single_line])
+    metier = forms.CharField(label=_("Métier"), max_length=100, validators=[validate_single_line])
     photo = forms.FileField(
         label=_("Nouvelle photo"),
         required=False,

@@ -3,15 +3,17 @@
 Each page acts on the logged-in person only (no id in the URL): being logged in is the permission.
 """
 import json
+from urllib.parse import urlsplit
 
+from allauth.account.views import LoginView as AllauthLoginView
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse_lazy
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
@@ -86,3 +88,24 @@ class ErasureDoneView(TemplateView):
     """Shown once the person is logged out: it names nobody, so anyone may open it."""
 
     template_name = "accounts/erasure_done.html"
+
+
+def refused_administration(user, url):
+    """Whether ``url`` leads into an administration (Django's or Wagtail's) that ``user`` may not use."""
+    path = urlsplit(url or "").path
+    if path.startswith(reverse("admin:index")):
+        return not (user.is_active and user.is_staff)
+    if path.startswith(reverse("wagtailadmin_home")):
+        return not user.has_perm("wagtailadmin.access_admin")
+    return False
+
+
+class LoginView(AllauthLoginView):
+    """The single login. Both admins send whoever they refuse to it; allauth sends a logged-in
+    person straight on to ``next``: for an administration they may not use, that would send
+    them round between the two for ever. They are told once, with a 403, what to do instead."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and refused_administration(request.user, request.GET.get("next")):
+            return render(request, "accounts/no_admin_access.html", status=403)
+        return super().dispatch(request, *args, **kwargs)

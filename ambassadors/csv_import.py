@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from transfo.csv_files import RowError, read_csv_text
 from transfo.csv_files import guess_delimiter as _delimiter
 from transfo.csv_files import plain as _plain
+from common.text import validate_single_line
 
 from .models import Ambassador
 
@@ -146,6 +147,13 @@ def _check_row(line: int, values: dict[str, str], seen_emails: dict[str, int]) -
                     gettext("« %(column)s » dépasse %(limit)s caractères.")
                     % {"column": COLUMN_LABELS[field], "limit": limit},
                 )
+            )
+    for field in ("first_name", "last_name", "metier", "direction"):
+        try:
+            validate_single_line(values.get(field, ""))
+        except ValidationError as error:
+            errors.append(
+                RowError(line, gettext("« %(column)s » : %(problem)s") % {"column": COLUMN_LABELS[field], "problem": error.messages[0]})
             )
     email = values.get("email", "")
     if email and len(email) <= _max_length("email"):

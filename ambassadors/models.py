@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Lab
 from programmes.names import public_form
+from common.text import validate_single_line
 
 
 class AmbassadorQuerySet(models.QuerySet):
@@ -45,11 +46,11 @@ class Ambassador(models.Model):
         help_text=_("Rattaché quand la personne accepte son invitation."),
     )
     circle = models.CharField(_("cercle"), max_length=20, choices=Circle.choices, default=Circle.AMBASSADOR)
-    first_name = models.CharField(_("prénom"), max_length=100)
-    last_name = models.CharField(_("nom"), max_length=100)
+    first_name = models.CharField(_("prénom"), max_length=100, validators=[validate_single_line])
+    last_name = models.CharField(_("nom"), max_length=100, validators=[validate_single_line])
     email = models.EmailField(_("e-mail"))
-    metier = models.CharField(_("métier"), max_length=150)
-    direction = models.CharField(_("direction / service"), max_length=200)
+    metier = models.CharField(_("métier"), max_length=150, validators=[validate_single_line])
+    direction = models.CharField(_("direction / service"), max_length=200, validators=[validate_single_line])
     public_consent = models.BooleanField(
         _("accepte d'apparaître publiquement"),
         default=False,

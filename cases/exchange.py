@@ -42,6 +42,7 @@ from taggit.utils import edit_string_for_tags, parse_tags
 from ambassadors.models import Ambassador
 from programmes.models import LabMembership, Visibility
 from transfo.csv_files import RowError, guess_delimiter, plain, read_csv_text
+from common.text import validate_single_line
 
 from . import services
 from .models import Case, ProgressEntry, Stage
@@ -55,6 +56,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPED_STARTS = (*FORMULA_STARTS, "'")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LIST_SEPARATORS = re.compile(r"[\s,;]+")
+SPACE_RUN = re.compile(r" {2,}")
 CASES, ENTRIES = "cases", "entries"
 
 
@@ -225,7 +227,8 @@ def _clean(column: Column, value: str) -> str:
     if value.startswith("'") and value[1:].startswith(ESCAPED_STARTS):
         value = value[1:]
     value = CONTROL_CHARACTERS.sub("", value)
-    return value.strip() if column.text else " ".join(value.split())
+    # A single-line cell keeps its line breaks and tabs, for the check to name them.
+    return value.strip() if column.text else SPACE_RUN.sub(" ", value.strip())
 
 
 def read_table(uploaded, kind: str) -> Table:
@@ -332,6 +335,14 @@ def _too_long(line, column: Column, value: str, limit: int) -> list[RowError]:
     return [RowError(line, gettext("« %(column)s » dépasse %(limit)s caractères.") % {"column": column.label, "limit": limit})]
 
 
+def _not_single_line(line, column: Column, value: str) -> list[RowError]:
+    try:
+        validate_single_line(value)
+    except ValidationError as error:
+        return [RowError(line, gettext("« %(column)s » : %(problem)s") % {"column": column.label, "problem": error.messages[0]})]
+    return []
+
+
 def _columns_by_key(kind):
     return {column.key: column for column in COLUMNS[kind]}
 
@@ -394,6 +405,8 @@ def check_case_rows(lab, table: Table) -> tuple[list[CaseRow], list[RowError]]:
                 )
         row_errors += _too_long(line, columns["title"], values.get("title", ""), _max_length(Case, "title"))
         row_errors += _too_long(line, columns["sponsor"], values.get("sponsor", ""), _max_length(Case, "sponsoring_service"))
+        row_errors += _not_single_line(line, columns["title"], values.get("title", ""))
+        row_errors += _not_single_line(line, columns["sponsor"], values.get("sponsor", ""))
         row = CaseRow(line=line, values=values)
         if values.get("stage"):
             row.stage = stage_choices.get(plain(values["stage"]))

@@ -12,6 +12,7 @@ from taggit.managers import TaggableManager
 from ambassadors.models import Ambassador
 from programmes.models import Lab, Visibility
 from programmes.rules import labs_seen_whole_by, visible_items
+from common.text import validate_single_line
 
 # Path segments of a Lab's case pages (``cases/urls.py``): no case may take them as its slug.
 RESERVED_SLUGS = frozenset({"nouveau"})
@@ -96,10 +97,10 @@ def check_team(lab, members) -> None:
 
 class Case(models.Model):
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="cases", verbose_name=_("labo"))
-    title = models.CharField(_("titre"), max_length=200)
+    title = models.CharField(_("titre"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("identifiant"), max_length=100)
     problem_statement = models.TextField(_("problématique"))
-    sponsoring_service = models.CharField(_("service commanditaire"), max_length=200, blank=True)
+    sponsoring_service = models.CharField(_("service commanditaire"), max_length=200, blank=True, validators=[validate_single_line])
     team = models.ManyToManyField(
         Ambassador, blank=True, related_name="cases", verbose_name=_("équipe d'ambassadeur·rices")
     )
@@ -271,7 +272,7 @@ class Attachment(models.Model):
     )
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.PHOTO)
     file = models.FileField(_("fichier"), upload_to="journal/%Y/%m/")
-    caption = models.CharField(_("légende"), max_length=300, blank=True)
+    caption = models.CharField(_("légende"), max_length=300, blank=True, validators=[validate_single_line])
     uploaded_at = models.DateTimeField(_("ajouté le"), auto_now_add=True)
 
     class Meta:

@@ -9,6 +9,7 @@ class CommonConfig(AppConfig):
     verbose_name = _("Outils communs")
 
     def ready(self):
-        from . import tags
+        from . import hostile_input, tags
 
         tags.connect()
+        hostile_input.guard_submitted_ids()

@@ -12,10 +12,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils import translation
+from django.utils.translation import gettext
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from wagtail.api import APIField
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
@@ -43,6 +45,36 @@ def documentation_api_fields():
     ]
 
 
+# The parameters that Wagtail turns into integers for the database.
+INTEGER_PARAMETERS = frozenset({"offset", "limit", "id", "child_of", "descendant_of", "ancestor_of", "translation_of"})
+# PostgreSQL's integer: no id, offset or limit of this API goes beyond it, and a larger one
+# would reach the database as an out-of-range error.
+LARGEST_INTEGER = 2**31 - 1
+SEARCH_OPERATORS = ("and", "or")
+
+
+def check_query_parameters(query):
+    """Refuse, with a message, the values Wagtail would pass on to the database as they are.
+
+    Wagtail checks the shape of most parameters but not a NUL character (PostgreSQL refuses it
+    in text), an integer beyond the database's range, nor the search operator.
+    """
+    for name, values in query.lists():
+        if any("\x00" in text for text in (name, *values)):
+            raise BadRequestError(gettext("Le paramètre « %(name)s » contient un caractère nul.") % {"name": name.replace("\x00", "")})
+        if name in INTEGER_PARAMETERS:
+            for value in values:
+                is_integer = value.isascii() and value.isdigit()
+                if is_integer and int(value) > LARGEST_INTEGER:
+                    raise BadRequestError(
+                        gettext("Le paramètre « %(name)s » ne peut dépasser %(largest)d.") % {"name": name, "largest": LARGEST_INTEGER}
+                    )
+                if name == "id" and not is_integer:
+                    raise BadRequestError(gettext("Le paramètre « id » doit être un entier positif."))
+        if name == "search_operator" and any(value not in SEARCH_OPERATORS for value in values):
+            raise BadRequestError(gettext("Le paramètre « search_operator » vaut « and » ou « or »."))
+
+
 class PublicAPIMixin:
     """Anonymous, read-only, and in the site's default language (page URLs without prefix)."""
 
@@ -53,6 +85,11 @@ class PublicAPIMixin:
     def dispatch(self, request, *args, **kwargs):
         with translation.override(settings.LANGUAGE_CODE):
             return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Raised here, the error becomes Wagtail's 400 answer with its message.
+        check_query_parameters(request.GET)
 
 
 def public_page_ids():

@@ -33,6 +33,7 @@ from ambassadors.models import Ambassador
 from cases.models import Case, Stage
 from programmes.models import LICENCE_URLS, Lab, LabMembership, Licence, Programme, Visibility
 from sessions.models import EventStatus, Session
+from common.text import validate_single_line
 
 from .blocks import BaseStreamBlock, PointsBlock, QuestionBlock
 from .cache import mark_cacheable
@@ -289,6 +290,7 @@ class DocumentationPage(PublicPage):
         _("auteur·rices"),
         max_length=300,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("Nommer une personne seulement avec son accord ; sinon un prénom, un rôle ou une équipe."),
     )
     lab = models.ForeignKey(
@@ -456,9 +458,9 @@ class SessionReportPhoto(Orderable):
         "wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name=_("image")
     )
     alt_text = models.CharField(
-        _("texte alternatif"), max_length=250, help_text=_("Ce que la photo montre, pour qui ne la voit pas.")
+        _("texte alternatif"), max_length=250, validators=[validate_single_line], help_text=_("Ce que la photo montre, pour qui ne la voit pas.")
     )
-    caption = models.CharField(_("légende"), max_length=250, blank=True)
+    caption = models.CharField(_("légende"), max_length=250, blank=True, validators=[validate_single_line])
 
     panels = [FieldPanel("image"), FieldPanel("alt_text"), FieldPanel("caption")]
 

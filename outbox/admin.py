@@ -7,7 +7,7 @@ from .services import send_queued_mail
 
 @admin.register(OutgoingMail)
 class OutgoingMailAdmin(admin.ModelAdmin):
-    list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
+    list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at", "last_error"]
     list_filter = ["status"]
     search_fields = ["to", "subject", "key"]
     date_hierarchy = "created_at"

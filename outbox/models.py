@@ -20,6 +20,9 @@ class OutgoingMail(models.Model):
         PENDING = "pending", _("À envoyer")
         SENT = "sent", _("Envoyé")
         FAILED = "failed", _("Abandonné")
+        # Refused for good (a line break in a header, a recipient the server says does not
+        # exist): never tried again, and told apart from a mail given up after many attempts.
+        REFUSED = "refused", _("Impossible à envoyer")
 
     key = models.CharField(
         _("clé d'unicité"),

@@ -1,14 +1,17 @@
 """Queue and send e-mail so that a request never waits for, nor fails with, the mail server."""
 import datetime
 import logging
+import smtplib
 
 from celery.exceptions import CeleryError
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import KombuError
+
+from common.text import one_line
 
 from .models import OutgoingMail
 
@@ -29,7 +32,7 @@ def queue_mail(*, to: str, subject: str, body_text: str, body_html: str = "", ke
     try:
         with transaction.atomic():
             mail = OutgoingMail.objects.create(
-                to=to, subject=subject[:300], body_text=body_text, body_html=body_html, key=key
+                to=to, subject=one_line(subject)[:300], body_text=body_text, body_html=body_html, key=key
             )
     except IntegrityError:
         if key and OutgoingMail.objects.filter(key=key).exists():
@@ -37,6 +40,24 @@ def queue_mail(*, to: str, subject: str, body_text: str, body_html: str = "", ke
         raise
     transaction.on_commit(lambda: enqueue_sending(mail.pk), robust=True)
     return mail
+
+
+def is_permanent(error: Exception) -> bool:
+    """Whether ``error`` says that this mail, as it is, can never be sent.
+
+    A header the mail library refuses (a line break in it), a recipient or a content the server
+    refuses for good (a 5xx answer): retrying would only keep it pending for ever. Everything
+    else (server unreachable, busy, 4xx answers, its login or sender refused, which concern
+    every mail and get fixed) is tried again later.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(500 <= code < 600 for code, _message in error.recipients.values())
+    if isinstance(error, smtplib.SMTPDataError):
+        return 500 <= error.smtp_code < 600
+    if isinstance(error, OSError):
+        # SMTP and network errors are OSErrors: unreachable, disconnected, refused login…
+        return False
+    return isinstance(error, (BadHeaderError, ValueError, TypeError))
 
 
 def enqueue_sending(mail_id: int) -> None:
@@ -60,19 +81,22 @@ def send_queued_mail(mail_id: int) -> bool:
             mail = OutgoingMail.objects.select_for_update().filter(pk=mail_id).first()
             if mail is None or mail.status == OutgoingMail.Status.SENT:
                 return True
-            if mail.status == OutgoingMail.Status.FAILED:
+            if mail.status in (OutgoingMail.Status.FAILED, OutgoingMail.Status.REFUSED):
                 return False
+            # One line again: a row saved before subjects were cleaned must not block for ever.
             message = EmailMultiAlternatives(
-                subject=mail.subject, body=mail.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[mail.to]
+                subject=one_line(mail.subject), body=mail.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[mail.to]
             )
             if mail.body_html:
                 message.attach_alternative(mail.body_html, "text/html")
             mail.attempts += 1
             try:
                 message.send()
-            except Exception as error:  # noqa: BLE001 — any mail failure means "try again later"
+            except Exception as error:  # noqa: BLE001 — any mail failure is recorded, none is lost
                 mail.last_error = f"{type(error).__name__}: {error}"[:2000]
-                if mail.attempts >= MAX_ATTEMPTS:
+                if is_permanent(error):
+                    mail.status = OutgoingMail.Status.REFUSED
+                elif mail.attempts >= MAX_ATTEMPTS:
                     mail.status = OutgoingMail.Status.FAILED
                 else:
                     delay = RETRY_DELAYS_MINUTES[min(mail.attempts, len(RETRY_DELAYS_MINUTES)) - 1]

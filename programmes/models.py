@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from common.text import validate_single_line
 
 
 class Licence(models.TextChoices):
@@ -34,9 +35,9 @@ class Visibility(models.TextChoices):
 
 
 class Programme(models.Model):
-    name = models.CharField(_("nom"), max_length=200)
+    name = models.CharField(_("nom"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("identifiant"), max_length=100, unique=True)
-    organiser = models.CharField(_("organisateur"), max_length=200)
+    organiser = models.CharField(_("organisateur"), max_length=200, validators=[validate_single_line])
     description = models.TextField(_("description"), blank=True)
     start_date = models.DateField(_("début"))
     end_date = models.DateField(_("fin"))
@@ -104,7 +105,7 @@ class Collectivite(models.Model):
         DEPARTEMENT = "departement", _("Département")
         REGION = "region", _("Région")
 
-    name = models.CharField(_("nom"), max_length=200)
+    name = models.CharField(_("nom"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("identifiant"), max_length=100, unique=True)
     kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
     website = models.URLField(_("site web"), blank=True)
@@ -113,6 +114,7 @@ class Collectivite(models.Model):
     departement = models.CharField(
         _("département"),
         max_length=3,
+        validators=[validate_single_line],
         help_text=_("Code du département du siège (ex. 68, 75, 2A) : il fixe les jours fériés."),
     )
 
@@ -157,7 +159,7 @@ class Lab(models.Model):
         Collectivite, on_delete=models.PROTECT, related_name="labs", verbose_name=_("collectivité")
     )
     name = models.CharField(
-        _("nom de travail du labo"), max_length=200, help_text=_("Ex. « La Transfo de Mulhouse »")
+        _("nom de travail du labo"), max_length=200, validators=[validate_single_line], help_text=_("Ex. « La Transfo de Mulhouse »")
     )
     slug = models.SlugField(_("identifiant"), max_length=100, unique=True)
     start_date = models.DateField(_("début"))
@@ -225,7 +227,7 @@ class LabMembership(models.Model):
     )
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
     discipline = models.CharField(
-        _("discipline"), max_length=100, blank=True, help_text=_("Ex. designer, sociologue, architecte")
+        _("discipline"), max_length=100, blank=True, validators=[validate_single_line], help_text=_("Ex. designer, sociologue, architecte")
     )
     public_consent = models.BooleanField(
         _("accepte d'apparaître publiquement"),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common import images
+from common.text import validate_single_line
 
 from .models import AgendaItem, Attendance, Gathering, Session
 from .services import next_session_number, prepare_photo
@@ -304,7 +305,7 @@ class PhotoForm(forms.Form):
         help_text=images.PHOTO_HELP_TEXT,
         widget=forms.ClearableFileInput(attrs={"accept": images.ACCEPT}),
     )
-    caption = forms.CharField(label=_("Légende"), max_length=300, required=False)
+    caption = forms.CharField(label=_("Légende"), max_length=300, required=False, validators=[validate_single_line])
 
     def clean_image(self):
         return prepare_photo(self.cleaned_data["image"])

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ambassadors.models import Ambassador
 from programmes.models import Lab, Programme, Visibility
 from programmes.rules import visible_items
+from common.text import validate_single_line
 
 MAX_DAYS = 3
 
@@ -27,10 +28,10 @@ class ScheduledEvent(models.Model):
     """What a Lab session and an InterTransfo share: 1–3 consecutive days at a place."""
 
     number = models.PositiveSmallIntegerField(_("numéro"))
-    title = models.CharField(_("titre"), max_length=200, blank=True)
+    title = models.CharField(_("titre"), max_length=200, blank=True, validators=[validate_single_line])
     start_date = models.DateField(_("premier jour"))
     end_date = models.DateField(_("dernier jour"))
-    place_name = models.CharField(_("lieu"), max_length=200, blank=True)
+    place_name = models.CharField(_("lieu"), max_length=200, blank=True, validators=[validate_single_line])
     place_address = models.TextField(_("adresse"), blank=True)
     status = models.CharField(_("statut"), max_length=20, choices=EventStatus.choices, default=EventStatus.DRAFT)
     objectives = models.TextField(_("objectifs"), blank=True)
@@ -166,7 +167,7 @@ class AgendaItem(models.Model):
     day = models.DateField(_("jour"))
     start_time = models.TimeField(_("début"))
     end_time = models.TimeField(_("fin"))
-    title = models.CharField(_("titre"), max_length=200)
+    title = models.CharField(_("titre"), max_length=200, validators=[validate_single_line])
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.WORKSHOP)
     description = models.TextField(_("description"), blank=True)
     case = models.ForeignKey(
@@ -177,7 +178,7 @@ class AgendaItem(models.Model):
         related_name="agenda_items",
         verbose_name=_("cas pratique"),
     )
-    facilitators = models.CharField(_("animé par"), max_length=300, blank=True)
+    facilitators = models.CharField(_("animé par"), max_length=300, blank=True, validators=[validate_single_line])
 
     class Meta:
         verbose_name = _("temps du programme")
@@ -463,7 +464,7 @@ class SessionPhoto(models.Model):
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="photos", verbose_name=_("session"))
     image = models.ImageField(_("photo"), upload_to="sessions/%Y/%m/")
-    caption = models.CharField(_("légende"), max_length=300, blank=True)
+    caption = models.CharField(_("légende"), max_length=300, blank=True, validators=[validate_single_line])
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("ajoutée par")
     )

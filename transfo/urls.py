@@ -9,6 +9,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.views import LoginView
 from docs.api import api_router
 from docs.sitemaps import SITEMAPS, robots_txt
 from transfo.media import public_media
@@ -31,6 +32,8 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    # allauth's login, told what to answer a logged-in person whom an admin sent back to it.
+    path("accounts/login/", LoginView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),
     path("labs/<slug:lab_slug>/sessions/", include("sessions.urls")),

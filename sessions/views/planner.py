@@ -17,6 +17,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from common.text import validate_single_line
+
 from ..planning import (
     MAX_DAYS_PER_SESSION,
     MAX_SESSIONS_PER_RHYTHM,
@@ -51,7 +53,9 @@ class RhythmSettingsForm(forms.Form):
     days_per_session = forms.IntegerField(
         label=_("Jours par session"), min_value=1, max_value=MAX_DAYS_PER_SESSION
     )
-    place_name = forms.CharField(label=_("Lieu (facultatif)"), max_length=200, required=False)
+    place_name = forms.CharField(
+        label=_("Lieu (facultatif)"), max_length=200, required=False, validators=[validate_single_line]
+    )
     place_address = forms.CharField(
         label=_("Adresse du lieu (facultatif)"),
         required=False,

@@ -2,6 +2,7 @@
 import datetime
 import re
 import time
+from urllib.parse import unquote
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -192,6 +193,74 @@ def test_wagtail_admin_sends_a_visitor_to_the_single_login(client):
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/cms/"
+
+
+def coordinator():
+    """Coordination of a programme: works on the platform's pages, not a member of staff."""
+    from programmes.models import Coordination
+
+    from ..factories import make_programme
+
+    person = make_user()
+    Coordination.objects.create(programme=make_programme(), user=person)
+    return person
+
+
+@pytest.mark.parametrize("admin_url", ["/django-admin/", "/django-admin/programmes/lab/", "/cms/", "/cms/pages/"])
+def test_a_logged_in_person_without_admin_access_is_told_so_once(client, admin_url):
+    client.force_login(coordinator())
+
+    # The test client raises RedirectCycleError on a loop.
+    response = client.get(admin_url, follow=True)
+
+    assert response.status_code == 403
+    assert len(response.redirect_chain) <= 2
+    assert "Vous n’avez pas accès à l’administration" in response.content.decode()
+
+
+def test_a_logged_in_person_sent_to_the_login_for_the_admin_is_told_so(client):
+    client.force_login(coordinator())
+
+    response = client.get("/accounts/login/?next=/django-admin/")
+
+    assert response.status_code == 403
+
+
+def test_the_login_still_sends_a_logged_in_person_on_to_a_page_they_may_open(client):
+    client.force_login(coordinator())
+
+    response = client.get("/accounts/login/?next=/compte/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/compte/"
+
+
+@pytest.mark.parametrize("admin_url", ["/django-admin/", "/cms/"])
+def test_an_anonymous_visitor_reaches_the_login_page_once(client, admin_url):
+    response = client.get(admin_url, follow=True)
+
+    assert response.status_code == 200
+    assert [unquote(url) for url, status in response.redirect_chain][-1] == f"/accounts/login/?next={admin_url}"
+
+
+def test_staff_still_opens_the_django_admin(client):
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+
+    assert client.get("/django-admin/").status_code == 200
+    assert client.get("/accounts/login/?next=/django-admin/")["Location"] == "/django-admin/"
+
+
+def test_logging_in_for_an_admin_one_may_not_use_ends_on_the_refusal(client):
+    person = coordinator()
+    person.set_password(PASSWORD)
+    person.save()
+    EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
+
+    response = client.post(
+        "/accounts/login/?next=/django-admin/", {"login": person.email, "password": PASSWORD}, follow=True
+    )
+
+    assert response.status_code == 403
 
 
 def test_wagtail_admin_password_reset_is_closed_in_favour_of_the_single_one(client):

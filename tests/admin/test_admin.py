@@ -1040,3 +1040,14 @@ def test_changelist_query_count_does_not_grow_with_rows(superuser_client, model)
 
 
 
+
+
+def test_case_change_rejects_a_title_on_two_lines(superuser_client, data):
+    title = data.case.title
+
+    response = _post_page(superuser_client, admin_url(Case, "change", data.case.pk), title="Cas\r\nBcc: pirate@ailleurs.example")
+
+    assert response.status_code == 200
+    assert escape("Ce champ tient sur une ligne : retirez un retour chariot, un retour à la ligne.") in response.content.decode()
+    data.case.refresh_from_db()
+    assert data.case.title == title

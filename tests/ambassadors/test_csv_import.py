@@ -195,3 +195,15 @@ def test_a_binary_file_is_refused(lab, resident):
 
     assert len(report.errors) == 1
     assert Ambassador.objects.count() == 0
+
+
+def test_a_line_break_inside_a_name_is_refused_with_its_line(lab, resident):
+    content = (
+        "prénom,nom,e-mail,métier,direction\n"
+        "Claude,\"Martin\r\nBcc: pirate@ailleurs.example\",claude@ville.example,Jardinier,Espaces verts\n"
+    )
+
+    report = run_import(lab, resident, content)
+
+    assert messages_of(report) == ["Ligne 2 : « nom » : Ce champ tient sur une ligne : retirez un retour chariot, un retour à la ligne."]
+    assert Ambassador.objects.count() == 0

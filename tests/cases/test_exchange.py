@@ -206,6 +206,8 @@ ENTRY_HEADER = "labo;cas (identifiant);date;auteur·rice (e-mail);ce que nous av
          "Ligne 2 : cette ligne est celle du labo « metz », pas de celui-ci (« mulhouse »)"),
         ("cases", "identifiant;titre\nnouveau;Titre", "Ligne 1 : colonne(s) absente(s) de l'en-tête : problématique."),
         ("cases", "identifiant;titre;problématique\nnouveau;;Problème", "Ligne 2 : la case « titre » est vide."),
+        ("cases", 'identifiant;titre;problématique\nnouveau;"Titre\r\nsur deux lignes";Problème',
+         "Ligne 2 : « titre » : Ce champ tient sur une ligne : retirez un retour chariot, un retour à la ligne."),
         ("entries", ENTRY_HEADER + "\nmulhouse;metz-cas;2016-09-01;;Fait;", "Ligne 2 : « metz-cas » n'est pas un cas de ce labo"),
         ("entries", ENTRY_HEADER + "\nmulhouse;mobilite;31/02/2016;;Fait;", "Ligne 2 : date « 31/02/2016 » illisible"),
         ("entries", ENTRY_HEADER + "\nmulhouse;mobilite;2016-09-01;personne@ailleurs.example;Fait;",

@@ -88,3 +88,58 @@ def test_api_lists_only_images_shown_on_public_pages(client):
 
 def test_api_root_urls_are_named(client):
     assert reverse("wagtailapi:pages:listing") == PAGES
+
+
+# --- Hostile queries: a 400 with a message, never a 500 -----------------------
+
+HOSTILE_QUERIES = [
+    {"offset": "99999999999999999999"},
+    {"limit": "99999999999999999999"},
+    {"search": "\x00"},
+    {"search": "\x00", "order": "title"},
+    {"search": "atelier", "search_operator": "\x00"},
+    {"search": "atelier", "search_operator": "peut-être"},
+    {"id": "\x00"},
+    {"id": "99999999999999999999"},
+    {"child_of": "99999999999999999999"},
+    {"descendant_of": "\x00"},
+    {"fields": "title,\x00"},
+    {"order": "\x00"},
+    {"type": "docs.\x00"},
+    {"tags": "\x00"},
+    {"locale": "\x00"},
+    {"site": "\x00"},
+]
+
+
+@pytest.fixture
+def shown_image():
+    image = make_image("Montrée")
+    published("Avec photo", body=[image_block(image)])
+    return image
+
+
+def test_api_answers_hostile_queries_with_a_message(client, shown_image):
+    answers = {}
+    for endpoint in ("pages", "images", "documents"):
+        for query in HOSTILE_QUERIES:
+            response = client.get(f"/api/v2/{endpoint}/", query)
+            answers[endpoint, str(query)] = response.status_code, response.json().get("message", "")[:1]
+
+    assert {key: answer for key, answer in answers.items() if answer[0] != 400 or not answer[1]} == {}
+
+
+def test_api_find_refuses_what_is_not_an_id(client, shown_image):
+    answers = {}
+    for endpoint in ("pages", "images", "documents"):
+        for query in ({"id": "\x00"}, {"id": "abc"}, {"id": "99999999999999999999"}, {"html_path": "/\x00/"}):
+            answers[endpoint, str(query)] = client.get(f"/api/v2/{endpoint}/find/", query).status_code
+
+    assert set(answers.values()) == {400}
+
+
+def test_api_says_which_offset_is_too_large(client, shown_image):
+    response = client.get(PAGES, {"offset": "99999999999999999999"})
+
+    assert response.status_code == 400
+    assert response.json() == {"message": "Le paramètre « offset » ne peut dépasser 2147483647."}

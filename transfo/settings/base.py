@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Before any view or cache reads the address: PostgreSQL cannot compare a NUL character.
+    "common.hostile_input.RefuseNullCharactersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # After CSRF (a page served from the cache still gets its visitor's token) and locale.
     "docs.cache.AnonymousPageCacheMiddleware",
