@@ -6,8 +6,11 @@ cover image and tags — so that the index, the tag pages, the feeds and the ope
 kind of page with a fixed number of queries, whatever the number of pages and of kinds.
 
 Where pages live: the home page (site root) has the documentation index (/documentation/),
-parent of articles, session reports, case stories, fiches and the FAQ, and the Lab index
-(/transfos/), parent of one Lab page per Lab.
+parent of the programme-wide pages (articles of no Lab, the FAQ), and the Lab index (/transfos/),
+parent of one Lab page per Lab. A Lab's page is the root of that Lab's part of the documentation:
+its articles, session reports, case stories and fiches live under it (/transfos/<lab>/<page>/),
+where its residents may write them (Wagtail's page permissions on that subtree, docs.rights).
+The documentation index lists every page of the site, wherever it lives.
 """
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -41,6 +44,8 @@ from .metadata import page_metadata
 from .richtext import sanitise_richtext, sanitise_stream
 
 PAGE_SIZE = 12
+# Where a content page may be created: programme-wide under the index, or in a Lab's place.
+PAGE_PLACES = ["docs.DocumentationIndexPage", "docs.LabPage"]
 INTRO_FEATURES = ["bold", "italic", "link"]
 
 
@@ -141,7 +146,10 @@ class DocumentationIndexPage(RoutablePageMixin, PublicPage):
         return self.offer_to_cache(request, super().serve(request, *args, **kwargs))
 
     def listed_pages(self):
-        return DocumentationPage.objects.published().listed().child_of(self).for_cards().newest_first()
+        # Every page of this site, in a Lab's place or here: the path prefix of the home page
+        # (the index's parent) selects them without a query for the parent.
+        site_pages = DocumentationPage.objects.filter(path__startswith=self.path[: -self.steplen], depth__gte=self.depth)
+        return site_pages.published().listed().for_cards().newest_first()
 
     @path("", name="index")
     def index_view(self, request):
@@ -384,7 +392,7 @@ class ArticlePage(DocumentationPage):
     schema_type = "Article"
     content_panels = [*Page.content_panels, *DocumentationPage.common_panels, FieldPanel("body")]
     search_fields = [*DocumentationPage.search_fields, index.SearchField("body")]
-    parent_page_types = ["docs.DocumentationIndexPage"]
+    parent_page_types = PAGE_PLACES
     subpage_types = []
 
     class Meta:
@@ -420,7 +428,7 @@ class SessionReportPage(DocumentationPage):
         InlinePanel("photos", label=_("Photos")),
     ]
     search_fields = [*DocumentationPage.search_fields, index.SearchField("body")]
-    parent_page_types = ["docs.DocumentationIndexPage"]
+    parent_page_types = PAGE_PLACES
     subpage_types = []
 
     class Meta:
@@ -504,7 +512,7 @@ class CaseStoryPage(DocumentationPage):
         index.SearchField("lessons"),
         index.SearchField("body"),
     ]
-    parent_page_types = ["docs.DocumentationIndexPage"]
+    parent_page_types = PAGE_PLACES
     subpage_types = []
 
     class Meta:
@@ -557,7 +565,7 @@ class FichePage(DocumentationPage):
         index.SearchField("observations"),
         index.SearchField("lessons"),
     ]
-    parent_page_types = ["docs.DocumentationIndexPage"]
+    parent_page_types = PAGE_PLACES
     subpage_types = []
 
     class Meta:
@@ -666,7 +674,8 @@ class LabPage(DocumentationPage):
     content_panels = [*Page.content_panels, *DocumentationPage.common_panels, FieldPanel("body")]
     search_fields = [*DocumentationPage.search_fields, index.SearchField("body")]
     parent_page_types = ["docs.LabIndexPage"]
-    subpage_types = []
+    # The Lab's own pages live under its page (its residents' place); the FAQ stays programme-wide.
+    subpage_types = ["docs.ArticlePage", "docs.SessionReportPage", "docs.CaseStoryPage", "docs.FichePage"]
 
     class Meta:
         verbose_name = _("page d'un labo")
@@ -760,3 +769,7 @@ def documentation_url():
     """The documentation index's URL (where tag pages and the search live)."""
     index = DocumentationIndexPage.objects.live().first()
     return index.url if index else None
+
+
+# The places and the moderation step of docs.rights (their own module, one job each).
+from .spaces import LabSpace, ProgrammeSpace, PublisherApprovalTask  # noqa: E402,F401

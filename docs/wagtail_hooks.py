@@ -10,6 +10,7 @@ The two views are swapped in through a ``PageViewSet`` for ``DocumentationPage``
 the viewset of the page's class); the "Publish" button of the create view goes through the
 ``before_publish_page`` hook.
 """
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -19,6 +20,8 @@ from wagtail.admin import messages
 from wagtail.admin.views.pages.edit import EditView
 from wagtail.admin.views.pages.workflow import WorkflowActionView
 from wagtail.admin.viewsets.pages import PageViewSet
+from wagtail.models import Page
+from wagtail.permissions import policy_registry
 
 from .drafting import non_public_links
 from .models import DocumentationPage
@@ -100,3 +103,19 @@ def refuse_non_public_links(request, page):
         return None
     messages.error(request, refusal_message(links))
     return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def choose_only_what_one_may_read(pages, request):
+    """A page chooser offers what its user may already read: the pages of their own place (drafts
+    included) and the published public pages, never another Lab's drafts or their titles.
+
+    Wagtail's chooser lists the whole tree whatever the page permissions; the rest of the admin
+    (explorer, search, reports) goes by the page permission policy, which this follows.
+    """
+    user = request.user
+    if user.is_superuser:
+        return pages
+    explorable = policy_registry.get_by_type(Page).explorable_instances(user).values("pk")
+    readable = Page.objects.live().public().filter(has_unpublished_changes=False).values("pk")
+    return pages.filter(Q(pk__in=explorable) | Q(pk__in=readable))
