@@ -772,7 +772,8 @@ def _load_lab_pages(labs):
             setattr(page, name, value)
         page.tags.add("transfo", lab.collectivite.name)
         page.save_revision().publish()
-        places[spec.collectivite] = page
+        # Publishing wrote the new slug and address: read them back for the pages put under it.
+        places[spec.collectivite] = LabPage.objects.get(pk=page.pk)
     return places
 
 
