@@ -95,8 +95,12 @@ def _retitled(collection, name):
 
 
 @transaction.atomic
-def ensure_programme_space(programme: Programme) -> ProgrammeSpace:
-    """The programme's collection and coordination group, with their rights (made once, kept up to date)."""
+def ensure_programme_space(programme: Programme, *, check_rights: bool = False) -> ProgrammeSpace:
+    """The programme's collection and coordination group, with their rights.
+
+    Made once; later calls keep the names up to date, and with ``check_rights`` (the sync) put
+    back any right that was taken away.
+    """
     space = ProgrammeSpace.objects.select_related("collection", "group").filter(programme=programme).first()
     if space is None:
         collection = Collection.get_first_root_node().add_child(name=programme.name[:255])
@@ -106,6 +110,8 @@ def ensure_programme_space(programme: Programme) -> ProgrammeSpace:
     else:
         _retitled(space.collection, programme.name)
         _renamed(space.group, f"Coordination {programme.slug}")
+        if not check_rights:
+            return space
     _grant_media(space.group, space.collection, COORDINATION_MEDIA_ACTIONS)
     index = DocumentationIndexPage.objects.order_by("path").first()
     if index is not None:
@@ -115,9 +121,13 @@ def ensure_programme_space(programme: Programme) -> ProgrammeSpace:
 
 
 @transaction.atomic
-def ensure_lab_space(lab: Lab) -> LabSpace:
-    """The Lab's page, collection and group, with the rights of its team and its coordination."""
-    programme_space = ensure_programme_space(lab.programme)
+def ensure_lab_space(lab: Lab, *, check_rights: bool = False) -> LabSpace:
+    """The Lab's page, collection and group, with the rights of its team and its coordination.
+
+    Made once; later calls keep names and programme up to date, and with ``check_rights`` (the
+    sync) put back any right that was taken away. A Lab page deleted is made again.
+    """
+    programme_space = ensure_programme_space(lab.programme, check_rights=check_rights)
     space = LabSpace.objects.select_related("collection", "group").filter(lab=lab).first()
     if space is None:
         collection = programme_space.collection.add_child(name=lab.name[:255])
@@ -125,9 +135,12 @@ def ensure_lab_space(lab: Lab) -> LabSpace:
     else:
         _retitled(space.collection, lab.name)
         _renamed(space.group, f"Labo {lab.slug}")
-        if not space.collection.is_child_of(programme_space.collection):
+        moved = not space.collection.is_child_of(programme_space.collection)
+        if moved:
             # The Lab changed programme: its media follow, under the new coordination.
             space.collection.move(programme_space.collection, pos="last-child")
+        if not (check_rights or moved) and LabPage.objects.filter(lab=lab).exists():
+            return space
     _grant_media(space.group, space.collection, LAB_MEDIA_ACTIONS)
     page = ensure_lab_page(lab)
     if page is not None:
@@ -291,9 +304,9 @@ def sync_everything() -> dict:
     if not LabIndexPage.objects.exists():
         return counts
     for programme in Programme.objects.all():
-        ensure_programme_space(programme)
+        ensure_programme_space(programme, check_rights=True)
     for lab in Lab.objects.select_related("programme"):
-        space = ensure_lab_space(lab)
+        space = ensure_lab_space(lab, check_rights=True)
         place = lab_page(lab)
         with transaction.atomic():
             counts["pages_moved"] += move_lab_pages_home(lab, place)
