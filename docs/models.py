@@ -41,6 +41,7 @@ from .blocks import BaseStreamBlock, PointsBlock, QuestionBlock
 from .cache import mark_cacheable
 from .forms import DocumentationFilterForm, SearchForm
 from .metadata import page_metadata
+from .page_forms import DocumentationPageForm
 from .richtext import sanitise_richtext, sanitise_stream
 
 PAGE_SIZE = 12
@@ -318,6 +319,7 @@ class DocumentationPage(PublicPage):
     tags = ClusterTaggableManager(through=DocumentationPageTag, blank=True, verbose_name=_("mots-clés"))
 
     objects = DocumentationPageManager()
+    base_form_class = DocumentationPageForm
 
     # The value of the index's "type" filter, and the schema.org type of the JSON-LD.
     kind = ""

@@ -319,6 +319,19 @@ def test_resident_edits_and_submits_their_labs_draft_for_moderation(resident, wo
     assert WorkflowState.objects.for_instance(page).get().status == WorkflowState.STATUS_IN_PROGRESS
 
 
+def test_a_page_in_a_labs_place_stays_that_labs(resident, world):
+    page = world["a_draft"]
+    data = article_form(page, "action-submit")
+    data["lab"] = world["lab_b"].pk
+
+    response = resident.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
+
+    page.refresh_from_db()
+    assert response.status_code == 200
+    assert page.get_latest_revision_as_object().lab_id == world["lab_a"].pk
+    assert not WorkflowState.objects.for_instance(page).exists()
+
+
 def test_resident_cannot_publish_directly(resident, world):
     page = world["a_draft"]
 
