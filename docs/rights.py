@@ -191,11 +191,6 @@ def free_slug(parent, base):
     return slug
 
 
-def lab_collection(lab) -> Collection:
-    """Where a Lab's images and documents go."""
-    return ensure_lab_space(lab).collection
-
-
 # --------------------------------------------------------------------------------------------
 # People: groups follow the roles
 # --------------------------------------------------------------------------------------------

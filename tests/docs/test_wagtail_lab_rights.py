@@ -14,7 +14,6 @@ The world is built once for the module (one transaction rolled back at the end);
 runs in a savepoint of its own.
 """
 import io
-import re
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -373,6 +372,8 @@ def test_coordination_approves_a_labs_page_in_moderation(client, world, db):
     page, task_state = world["b_draft"], world["b_task_state"]
     client.force_login(world["people"]["coordinator"])
 
+    # Waiting for their review on their dashboard, then approved.
+    assert f"Compte rendu {MARKER}-draft" in client.get(reverse("wagtailadmin_home")).content.decode()
     client.post(reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", task_state.pk]))
 
     page.refresh_from_db()
@@ -385,6 +386,7 @@ def test_coordination_of_another_programme_cannot_approve(client, world, db):
     page, task_state = world["b_draft"], world["b_task_state"]
     client.force_login(other)
 
+    assert MARKER not in client.get(reverse("wagtailadmin_home")).content.decode()
     response = client.post(reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", task_state.pk]))
 
     page.refresh_from_db()
@@ -670,7 +672,7 @@ def _queries(w):
     return {
         "wagtailadmin_pages:search": ["?q=Compte", "?q=Article", "?q=Page"],
         "wagtailadmin_pages:search_results": ["?q=Compte", "?q=Article"],
-        "wagtailadmin_explore": [f"?q=Compte&search_all=1"],
+        "wagtailadmin_explore": ["?q=Compte&search_all=1"],
         "wagtailadmin_choose_page_search": ["?q=Compte", "?q=Article", "?q=Page"],
         "wagtailadmin_choose_page_chosen_multiple": [f"?{ids}"],
         "wagtailimages_chooser:chosen_multiple": [f"?id={w['b_image'].pk}"],
