@@ -39,8 +39,9 @@ from common.images import clean_image
 from programmes.models import Lab, LabMembership, Visibility
 from sessions.models import AgendaItem, Session
 
-from .models import CaseStoryPage, DocumentationIndexPage, SessionReportPage, SessionReportPhoto
+from .models import CaseStoryPage, SessionReportPage, SessionReportPhoto
 from .richtext import sanitise_richtext
+from .rights import ensure_lab_space, lab_page
 
 INTRO_LENGTH = 300
 # Namespaces of the pages that live behind a login: a Lab's working pages and one's own account.
@@ -327,16 +328,19 @@ def _unique_slug(parent, base):
     return slug
 
 
-def _documentation_index():
-    index = DocumentationIndexPage.objects.order_by("path").first()
-    if index is None:
+def _lab_place(lab):
+    """The Lab's page, under which its drafts go, and the collection of its images: where its
+    residents may edit them and no other Lab sees them (docs.rights)."""
+    collection = ensure_lab_space(lab).collection
+    place = lab_page(lab)
+    if place is None:
         raise DraftRefused(
-            _("La documentation n'a pas encore de page d'index : un·e administrateur·rice doit la créer.")
+            _("La documentation n'a pas encore de liste des labos : un·e administrateur·rice doit la créer.")
         )
-    return index
+    return place, collection
 
 
-def _copy_image(source_file, *, title, drafted_by):
+def _copy_image(source_file, *, title, drafted_by, collection):
     """A Wagtail image made of a Lab photo's pixels (common.images), nothing else of the file.
 
     The Lab's photos were cleaned at upload, but not always by today's rules (a comment could
@@ -352,6 +356,8 @@ def _copy_image(source_file, *, title, drafted_by):
         title=Truncator(title).chars(250),
         file=clean.file(),
         uploaded_by_user=drafted_by if drafted_by is not None and drafted_by.is_authenticated else None,
+        # In the Lab's collection: its team and coordination see it, no other Lab does.
+        collection=collection,
     )
     image.save()
     return image
@@ -486,7 +492,7 @@ def draft_session_report(*, session: Session, drafted_by) -> SessionReportPage:
     default_intro = _("Ce que la session n° %(number)s de %(lab)s a travaillé, jour par jour.") % {
         "number": session.number, "lab": lab.name,
     }
-    index = _documentation_index()
+    index, collection = _lab_place(lab)
     page = SessionReportPage(
         title=Truncator(title).chars(250),
         slug=_unique_slug(index, f"session-{session.number}-{lab.slug}"),
@@ -510,7 +516,7 @@ def draft_session_report(*, session: Session, drafted_by) -> SessionReportPage:
         alt = caption or _("Photo %(position)d de la session n° %(number)s") % {
             "position": position, "number": session.number,
         }
-        image = _copy_image(source, title=alt, drafted_by=drafted_by)
+        image = _copy_image(source, title=alt, drafted_by=drafted_by, collection=collection)
         if image is not None:
             report_photos.append(SessionReportPhoto(
                 image=image, alt_text=Truncator(alt).chars(250), caption=Truncator(caption).chars(250)
@@ -576,13 +582,14 @@ def draft_case_story(*, case: Case, drafted_by) -> CaseStoryPage:
                 body.append({"type": "paragraph", "value": _paragraph(redactor.text(entry.done))})
             if entry.learnt.strip():
                 body.append(_quote(redactor.text(entry.learnt), _("Ce que nous avons appris")))
+    index, collection = _lab_place(lab)
     photos = _public_photos_of_entries(entries, redactor)
     first_image = None
     for position, (source, caption) in enumerate(photos, start=1):
         alt = caption or _single_line(
             _("Photo %(position)d du cas « %(title)s »") % {"position": position, "title": case.title}
         )
-        image = _copy_image(source, title=alt, drafted_by=drafted_by)
+        image = _copy_image(source, title=alt, drafted_by=drafted_by, collection=collection)
         if image is None:
             continue
         first_image = first_image or image
@@ -590,7 +597,6 @@ def draft_case_story(*, case: Case, drafted_by) -> CaseStoryPage:
             {"type": "image", "value": {"image": image.pk, "alt_text": Truncator(alt).chars(250), "caption": caption}}
         )
 
-    index = _documentation_index()
     page = CaseStoryPage(
         title=Truncator(case.title).chars(250),
         slug=_unique_slug(index, f"{case.slug}-{lab.slug}"),
@@ -612,7 +618,7 @@ def draft_case_story(*, case: Case, drafted_by) -> CaseStoryPage:
 
 
 def _save_draft(index, page, tags, drafted_by):
-    """Add the page unpublished under the documentation index, keep a revision, start moderation."""
+    """Add the page unpublished in the Lab's place (``index``), keep a revision, start moderation."""
     if tags:
         page.tags.add(*tags)
     page.has_unpublished_changes = True

@@ -6,8 +6,11 @@ cover image and tags — so that the index, the tag pages, the feeds and the ope
 kind of page with a fixed number of queries, whatever the number of pages and of kinds.
 
 Where pages live: the home page (site root) has the documentation index (/documentation/),
-parent of articles, session reports, case stories, fiches and the FAQ, and the Lab index
-(/transfos/), parent of one Lab page per Lab.
+parent of the programme-wide pages (articles of no Lab, the FAQ), and the Lab index (/transfos/),
+parent of one Lab page per Lab. A Lab's page is the root of that Lab's part of the documentation:
+its articles, session reports, case stories and fiches live under it (/transfos/<lab>/<page>/),
+where its residents may write them (Wagtail's page permissions on that subtree, docs.rights).
+The documentation index lists every page of the site, wherever it lives.
 """
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -39,9 +42,12 @@ from .blocks import BaseStreamBlock, PointsBlock, QuestionBlock
 from .cache import mark_cacheable
 from .forms import DocumentationFilterForm, SearchForm
 from .metadata import page_metadata
+from .page_forms import DocumentationPageForm
 from .richtext import sanitise_richtext, sanitise_stream
 
 PAGE_SIZE = 12
+# Where a content page may be created: programme-wide under the index, or in a Lab's place.
+PAGE_PLACES = ["docs.DocumentationIndexPage", "docs.LabPage"]
 INTRO_FEATURES = ["bold", "italic", "link"]
 
 
@@ -142,7 +148,10 @@ class DocumentationIndexPage(RoutablePageMixin, PublicPage):
         return self.offer_to_cache(request, super().serve(request, *args, **kwargs))
 
     def listed_pages(self):
-        return DocumentationPage.objects.published().listed().child_of(self).for_cards().newest_first()
+        # Every page of this site, in a Lab's place or here: the path prefix of the home page
+        # (the index's parent) selects them without a query for the parent.
+        site_pages = DocumentationPage.objects.filter(path__startswith=self.path[: -self.steplen], depth__gte=self.depth)
+        return site_pages.published().listed().for_cards().newest_first()
 
     @path("", name="index")
     def index_view(self, request):
@@ -312,6 +321,7 @@ class DocumentationPage(PublicPage):
     tags = ClusterTaggableManager(through=DocumentationPageTag, blank=True, verbose_name=_("mots-clés"))
 
     objects = DocumentationPageManager()
+    base_form_class = DocumentationPageForm
 
     # The value of the index's "type" filter, and the schema.org type of the JSON-LD.
     kind = ""
@@ -386,7 +396,7 @@ class ArticlePage(DocumentationPage):
     schema_type = "Article"
     content_panels = [*Page.content_panels, *DocumentationPage.common_panels, FieldPanel("body")]
     search_fields = [*DocumentationPage.search_fields, index.SearchField("body")]
-    parent_page_types = ["docs.DocumentationIndexPage"]
+    parent_page_types = PAGE_PLACES
     subpage_types = []
 
     class Meta:
@@ -422,7 +432,7 @@ class SessionReportPage(DocumentationPage):
         InlinePanel("photos", label=_("Photos")),
     ]
     search_fields = [*DocumentationPage.search_fields, index.SearchField("body")]
-    parent_page_types = ["docs.DocumentationIndexPage"]
+    parent_page_types = PAGE_PLACES
     subpage_types = []
 
     class Meta:
@@ -506,7 +516,7 @@ class CaseStoryPage(DocumentationPage):
         index.SearchField("lessons"),
         index.SearchField("body"),
     ]
-    parent_page_types = ["docs.DocumentationIndexPage"]
+    parent_page_types = PAGE_PLACES
     subpage_types = []
 
     class Meta:
@@ -559,7 +569,7 @@ class FichePage(DocumentationPage):
         index.SearchField("observations"),
         index.SearchField("lessons"),
     ]
-    parent_page_types = ["docs.DocumentationIndexPage"]
+    parent_page_types = PAGE_PLACES
     subpage_types = []
 
     class Meta:
@@ -668,7 +678,8 @@ class LabPage(DocumentationPage):
     content_panels = [*Page.content_panels, *DocumentationPage.common_panels, FieldPanel("body")]
     search_fields = [*DocumentationPage.search_fields, index.SearchField("body")]
     parent_page_types = ["docs.LabIndexPage"]
-    subpage_types = []
+    # The Lab's own pages live under its page (its residents' place); the FAQ stays programme-wide.
+    subpage_types = ["docs.ArticlePage", "docs.SessionReportPage", "docs.CaseStoryPage", "docs.FichePage"]
 
     class Meta:
         verbose_name = _("page d'un labo")
@@ -762,3 +773,7 @@ def documentation_url():
     """The documentation index's URL (where tag pages and the search live)."""
     index = DocumentationIndexPage.objects.live().first()
     return index.url if index else None
+
+
+# The places and the moderation step of docs.rights (their own module, one job each).
+from .spaces import LabSpace, ProgrammeSpace, PublisherApprovalTask  # noqa: E402,F401

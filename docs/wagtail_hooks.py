@@ -10,6 +10,7 @@ The two views are swapped in through a ``PageViewSet`` for ``DocumentationPage``
 the viewset of the page's class); the "Publish" button of the create view goes through the
 ``before_publish_page`` hook.
 """
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -19,7 +20,13 @@ from wagtail.admin import messages
 from wagtail.admin.views.pages.edit import EditView
 from wagtail.admin.views.pages.workflow import WorkflowActionView
 from wagtail.admin.viewsets.pages import PageViewSet
+from wagtail.documents import get_document_model
+from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
+from wagtail.images import get_image_model
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
+from wagtail.permissions import policy_registry
 
+from .admin_guards import may_see_every_page, readable
 from .choosers import case_chooser_viewset, session_chooser_viewset
 from .drafting import non_public_links
 from .models import DocumentationPage
@@ -106,3 +113,51 @@ def refuse_non_public_links(request, page):
 @hooks.register("register_admin_viewset")
 def register_evidence_choosers():
     return [session_chooser_viewset, case_chooser_viewset]
+
+
+@hooks.register("construct_page_chooser_queryset")
+def choose_only_what_one_may_read(pages, request):
+    """A page chooser offers what its user may already read: the pages of their own place (drafts
+    included) and the published public pages, never another Lab's drafts or their titles.
+
+    Wagtail's chooser lists the whole tree whatever the page permissions; the rest of the admin
+    (explorer, search, reports) goes by the page permission policy, which this follows.
+    """
+    return readable(pages, request.user)
+
+
+@hooks.register("before_move_page")
+def move_only_where_one_may(request, page, destination):
+    """The move's confirmation page names both pages: asked only by whoever may make that move
+    (Wagtail checks the move itself when it is made, not before showing it)."""
+    if not page.permissions_for_user(request.user).can_move_to(destination):
+        raise PermissionDenied
+    return None
+
+
+@hooks.register("construct_reports_menu")
+def hide_reports_one_may_not_open(request, menu_items):
+    # The page types report names pages of every Lab: the site's editors' (docs.admin_guards).
+    if not may_see_every_page(request.user):
+        menu_items[:] = [item for item in menu_items if item.name != "page-types-usage"]
+
+
+def _media_user_may_choose(viewset_class, model):
+    """The admin API's listing of a media model, narrowed to what its user may choose or edit
+    (Wagtail's own lists every image and document of the site)."""
+
+    class Narrowed(viewset_class):
+        def get_queryset(self):
+            policy = policy_registry.get_by_type(model)
+            allowed = policy.instances_user_has_any_permission_for(self.request.user, ["choose", "change"])
+            return super().get_queryset().filter(pk__in=allowed.values("pk"))
+
+    Narrowed.__name__ = f"LabScoped{viewset_class.__name__}"
+    return Narrowed
+
+
+@hooks.register("construct_admin_api", order=100)
+def narrow_admin_media_api(router):
+    # After Wagtail's own registrations (order 0), which these replace.
+    router.register_endpoint("images", _media_user_may_choose(ImagesAdminAPIViewSet, get_image_model()))
+    router.register_endpoint("documents", _media_user_may_choose(DocumentsAdminAPIViewSet, get_document_model()))

@@ -48,8 +48,11 @@ def make_lab(**overrides):
         "end_date": datetime.date(2017, 11, 30),
     }
     values = {**defaults, **overrides}
-    values.setdefault("programme", make_programme())
-    values.setdefault("collectivite", make_collectivite())
+    # Made only when not given: each programme gets its own place in Wagtail (docs.rights).
+    if "programme" not in values:
+        values["programme"] = make_programme()
+    if "collectivite" not in values:
+        values["collectivite"] = make_collectivite()
     return Lab.objects.create(**values)
 
 

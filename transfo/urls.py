@@ -10,6 +10,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.views import LoginView
+from docs import admin_guards
 from docs.api import api_router
 from docs.sitemaps import SITEMAPS, robots_txt
 from transfo.media import public_media
@@ -20,6 +21,13 @@ urlpatterns = [
     path("django-admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("django-admin/", admin.site.urls),
     path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    # Wagtail views that its page permissions do not cover, checked first (docs.admin_guards);
+    # unnamed, so that Wagtail's names still build these addresses.
+    path("cms/choose-page/<int:parent_page_id>/", admin_guards.choose_page_child),
+    path("cms/choose-page/chosen-multiple/", admin_guards.choose_page_chosen_multiple),
+    path("cms/pages/workflow/confirm_cancellation/<int:page_id>/", admin_guards.confirm_workflow_cancellation),
+    path("cms/reports/page-types-usage/", admin_guards.page_types_usage),
+    path("cms/reports/page-types-usage/results/", admin_guards.page_types_usage_results),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Open documentation for machines: no language prefix, French URLs inside.

@@ -203,8 +203,10 @@ def test_adding_a_resident_is_audited(audit):
 
     make_resident(lab, user=person)
 
+    # The Wagtail rights the role gives (the Lab's group, docs.rights) are audited with it.
     assert lines(audit, "role_changed") == [
-        f"event=role_changed user_id={person.pk} email={person.email} ip=- change=granted role=resident lab={lab.pk}"
+        f'event=role_changed user_id={person.pk} email={person.email} ip=- change=granted role=group group="Labo {lab.slug}"',
+        f"event=role_changed user_id={person.pk} email={person.email} ip=- change=granted role=resident lab={lab.pk}",
     ]
 
 
@@ -219,6 +221,7 @@ def test_changing_then_removing_a_membership_is_audited(audit):
 
     assert [line.split(" ip=-")[1] for line in lines(audit, "role_changed")] == [
         f" change=changed role=host previous_role=resident lab={lab.pk}",
+        f' change=revoked role=group group="Labo {lab.slug}"',
         f" change=revoked role=host lab={lab.pk}",
     ]
 
@@ -240,8 +243,11 @@ def test_naming_and_removing_a_coordinator_is_audited(audit):
     coordination = Coordination.objects.create(programme=programme, user=person)
     coordination.delete()
 
+    group = f'group="Coordination {programme.slug}"'
     assert lines(audit, "role_changed") == [
+        f"event=role_changed user_id={person.pk} email={person.email} ip=- change=granted role=group {group}",
         f"event=role_changed user_id={person.pk} email={person.email} ip=- change=granted role=coordinator programme={programme.pk}",
+        f"event=role_changed user_id={person.pk} email={person.email} ip=- change=revoked role=group {group}",
         f"event=role_changed user_id={person.pk} email={person.email} ip=- change=revoked role=coordinator programme={programme.pk}",
     ]
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from wagtail.models import Site
 
 from ambassadors.models import Ambassador
-from docs.models import ArticlePage, DocumentationIndexPage, FaqPage, HomePage
-from programmes.models import Lab, LabMembership
+from docs.models import ArticlePage, DocumentationIndexPage, FaqPage, HomePage, LabPage, LabSpace, ProgrammeSpace
+from programmes.models import Coordination, Lab, LabMembership
 from sessions.models import AgendaItem, EventStatus, Gathering, Session
 from transfo.demo import count_rows, ensure_site_pages, load_demo
 
@@ -124,13 +124,24 @@ def test_demo_faq_keeps_questions_without_answer(demo):
     assert answers["Qu’est ce que la transfo?"].count("<p>") == 2
 
 
-def test_demo_articles_are_published_under_the_documentation(demo):
-    index = DocumentationIndexPage.objects.get()
-
-    articles = ArticlePage.objects.child_of(index).live()
+def test_demo_articles_are_published_in_their_labs_places_and_listed_by_the_documentation(demo):
+    articles = ArticlePage.objects.live()
 
     assert articles.count() == 5
     assert all(article.first_published_at and article.tags.exists() for article in articles)
+    assert all(article.get_parent().specific == LabPage.objects.get(lab=article.lab) for article in articles)
+    listed = set(DocumentationIndexPage.objects.get().listed_pages().values_list("pk", flat=True))
+    assert {article.pk for article in articles} <= listed
+
+
+def test_demo_team_gets_wagtail_rights_from_its_roles_only(demo):
+    for membership in LabMembership.objects.select_related("user", "lab"):
+        groups = set(membership.user.groups.values_list("pk", flat=True))
+        assert LabSpace.objects.get(lab=membership.lab).group_id in groups
+        assert not membership.user.groups.filter(name__in=["Editors", "Moderators"]).exists()
+    for coordination in Coordination.objects.select_related("user"):
+        assert coordination.user.groups.filter(pk=ProgrammeSpace.objects.get(programme_id=coordination.programme_id).group_id).exists()
+        assert not coordination.user.groups.filter(name__in=["Editors", "Moderators"]).exists()
 
 
 def test_demo_printed_logins_are_the_ones_returned(demo):

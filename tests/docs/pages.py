@@ -70,6 +70,20 @@ def make_faq(**overrides):
     return _add(overrides.pop("parent", None) or documentation_index(), FaqPage, **overrides)
 
 
-def make_lab_page(lab, **overrides):
+def make_lab_page(lab, tags=(), **overrides):
+    """The Lab's own page, made unpublished with the Lab (docs.rights), filled in and published."""
+    page = LabPage.objects.get(lab=lab)
     overrides.setdefault("title", lab.name)
+    overrides.setdefault("licence", Licence.CC_BY_SA_4)
+    for name, value in overrides.items():
+        setattr(page, name, value)
+    if tags:
+        page.tags.add(*tags)
+    page.save_revision().publish()
+    # Publishing wrote the new slug and address: read them back.
+    return LabPage.objects.get(pk=page.pk)
+
+
+def add_lab_page(lab, **overrides):
+    """A further public page for ``lab`` under the list of the Labs (which the model refuses)."""
     return _add(LabIndexPage.objects.get(), LabPage, lab=lab, **overrides)

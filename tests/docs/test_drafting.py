@@ -17,7 +17,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from cases.models import Attachment
 from docs.drafting import draft_case_story, draft_session_report, non_public_links
-from docs.models import ArticlePage, CaseStoryPage, DocumentationIndexPage, SessionReportPage
+from docs.models import ArticlePage, CaseStoryPage, DocumentationIndexPage, LabPage, LabSpace, SessionReportPage
 from programmes.models import Licence, Visibility
 from sessions.models import SessionPhoto
 
@@ -125,7 +125,10 @@ def test_session_report_draft_holds_agenda_minutes_learnings_and_photo(session, 
     assert page.licence == Licence.CC_BY_4
     assert page.authors == "Rosa Lumière"
     assert sorted(page.tags.names()) == ["accueil", "usagers"]
-    assert isinstance(page.get_parent().specific, DocumentationIndexPage)
+    # In the Lab's own place, its photo in the Lab's collection: where its residents work.
+    assert page.get_parent().specific == LabPage.objects.get(lab=session.lab)
+    assert page.url.startswith(LabPage.objects.get(lab=session.lab).url)
+    assert page.cover_image.collection == LabSpace.objects.get(lab=session.lab).collection
 
 
 def test_session_report_draft_leaves_out_people_without_consent_and_lab_only_cases(session, people):
@@ -231,8 +234,6 @@ def test_resident_drafts_a_report_and_is_told_it_went_to_moderation(client, sess
     content = response.content.decode()
     assert "Le brouillon est créé et envoyé en relecture." in content
     assert "envoyé en relecture" in content
-    # No Wagtail admin for this resident: no link they could not follow.
-    assert f"/cms/pages/{page.pk}/edit/" not in content
 
 
 def stored_before_the_fix(session):
@@ -301,8 +302,9 @@ def test_the_status_page_names_the_review_step_in_french(client, session, people
     assert "Moderators" not in content
 
 
-def test_resident_with_admin_access_gets_the_link_to_the_draft(client, session, people):
-    people["resident"].groups.add(Group.objects.get(name="Editors"))
+def test_resident_gets_the_link_to_the_draft_in_their_labs_place(client, session, people):
+    # No group given by hand: the resident role opens the Lab's part of Wagtail.
+    assert not people["resident"].groups.filter(name__in=["Editors", "Moderators"]).exists()
     client.force_login(people["resident"])
 
     response = client.post(session_draft_url(session), follow=True)

@@ -14,6 +14,7 @@ from programmes.models import Licence, Visibility
 from ..factories import make_ambassador, make_case, make_lab, make_programme, make_resident, make_session, make_user
 from .html import read, text_of
 from .pages import (
+    add_lab_page,
     make_article,
     make_case_story,
     make_faq,
@@ -275,7 +276,7 @@ def test_a_lab_has_a_single_public_page():
     make_lab_page(lab)
 
     with pytest.raises(ValidationError) as error:
-        make_lab_page(lab, slug="encore")
+        add_lab_page(lab, slug="encore")
 
     assert "déjà sa page publique" in str(error.value)
     assert LabPage.objects.filter(lab=lab).count() == 1

@@ -37,6 +37,7 @@ from docs.models import (
     LabPage,
     SessionReportPage,
 )
+from docs.rights import sync_everything
 from programmes.models import (
     Collectivite,
     Coordination,
@@ -216,14 +217,13 @@ def count_rows() -> dict:
 def _load_everything():
     names = NameBook(f"{SEED}:names")
     accounts = Accounts()
-    groups = {group.name: group for group in Group.objects.filter(name__in=["Editors", "Moderators"])}
-    editors = [groups["Editors"]] if "Editors" in groups else []
-    moderators = [groups["Moderators"]] if "Moderators" in groups else []
+    # Wagtail rights come from the roles (docs.rights): the site-wide groups, which earlier loads
+    # gave to every resident, host and coordinator, are taken back from them.
+    site_wide = list(Group.objects.filter(name__in=["Editors", "Moderators"]))
 
     admin = accounts.get(email=f"admin@{EMAIL_DOMAIN}", first_name="Alex", last_name="Admin", superuser=True)
-    coordinator = accounts.get(
-        email=f"coordination@{EMAIL_DOMAIN}", first_name="Claire", last_name="Dubreuil", groups=moderators
-    )
+    coordinator = accounts.get(email=f"coordination@{EMAIL_DOMAIN}", first_name="Claire", last_name="Dubreuil")
+    _leave(coordinator, site_wide)
     logins = [
         {"role": _("Administration (superutilisateur·rice)"), "email": admin.email, "lab": None},
         {"role": _("Coordination du programme"), "email": coordinator.email, "lab": None},
@@ -249,7 +249,7 @@ def _load_everything():
             "phase": Lab.Phase.CLOSED if spec.closed else Lab.Phase.RUNNING,
         })
         plan = LabPlan(spec=spec, lab=lab, rng=random.Random(f"{SEED}:{spec.collectivite}"))
-        _load_team(plan, names, accounts, editors)
+        _load_team(plan, names, accounts, site_wide)
         _load_sessions(plan)
         _load_cases(plan)
         _link_sessions_and_cases(plan)
@@ -264,19 +264,28 @@ def _load_everything():
     return logins
 
 
-def _load_team(plan, names, accounts, editors):
+def _leave(user, groups):
+    """Take ``user`` out of those of ``groups`` they are in (only real departures are audited)."""
+    held = list(user.groups.filter(pk__in=[group.pk for group in groups]))
+    if held:
+        user.groups.remove(*held)
+
+
+def _load_team(plan, names, accounts, site_wide):
     spec, lab, rng = plan.spec, plan.lab, plan.rng
     disciplines = ["designer de services", rng.choice(["sociologue", "ethnologue", "politiste"])]
     disciplines += rng.sample([d for d in DISCIPLINES if d not in disciplines], spec.residents - 2)
     for discipline in disciplines:
         first, last, email = names.person()
-        user = accounts.get(email=email, first_name=first, last_name=last, groups=editors)
+        user = accounts.get(email=email, first_name=first, last_name=last)
+        _leave(user, site_wide)
         _upsert(LabMembership, {"lab": lab, "user": user}, {
             "role": LabMembership.Role.RESIDENT, "discipline": discipline,
         })
         plan.residents.append(user)
     first, last, email = names.person()
-    plan.host = accounts.get(email=email, first_name=first, last_name=last, groups=editors)
+    plan.host = accounts.get(email=email, first_name=first, last_name=last)
+    _leave(plan.host, site_wide)
     _upsert(LabMembership, {"lab": lab, "user": plan.host}, {
         "role": LabMembership.Role.HOST, "discipline": rng.choice(HOST_DISCIPLINES),
     })
@@ -634,10 +643,15 @@ def _load_gathering_days(gathering, rng):
 
 
 def _load_pages(labs):
-    """A few articles and the FAQ under the documentation index, created once and published."""
+    """The Labs' public pages, a few articles in their Labs' places and the FAQ under the
+    documentation index, created once and published."""
     _home, index = ensure_site_pages()
+    ensure_lab_index()
+    # Every Lab's place, and pages of an earlier load moved into it (docs.rights).
+    sync_everything()
+    places = _load_lab_pages(labs)
     for article in ARTICLES:
-        if ArticlePage.objects.child_of(index).filter(slug=article["slug"]).exists():
+        if ArticlePage.objects.filter(slug=article["slug"]).exists():
             continue
         page = ArticlePage(
             title=article["title"], slug=article["slug"], date=article["date"], intro=article["intro"],
@@ -648,7 +662,7 @@ def _load_pages(labs):
             first_published_at=_at(article["date"], 10),
         )
         page.tags.add(*article["tags"])
-        _publish(index, page)
+        _publish(places[article["lab"]], page)
 
     if not FaqPage.objects.child_of(index).filter(slug=FAQ_SLUG).exists():
         questions = parse_faq((Path(apps.get_app_config("docs").path) / FAQ_PATH).read_text(encoding="utf-8"))
@@ -669,13 +683,13 @@ def _load_pages(labs):
         )
         _publish(index, page)
 
-    _load_more_pages(index, labs)
+    _load_more_pages(places, labs)
 
 
-def _load_more_pages(index, labs):
-    """Session reports, case stories, a fiche and one public page per Lab, created once."""
+def _load_more_pages(places, labs):
+    """Session reports, case stories and fiches in their Labs' places, created once."""
     for report in SESSION_REPORTS:
-        if SessionReportPage.objects.child_of(index).filter(slug=report["slug"]).exists():
+        if SessionReportPage.objects.filter(slug=report["slug"]).exists():
             continue
         session = Session.objects.get(lab=labs[report["lab"]], number=report["session"])
         page = SessionReportPage(
@@ -686,10 +700,10 @@ def _load_more_pages(index, labs):
             first_published_at=_at(session.end_date + datetime.timedelta(days=7), 10),
         )
         page.tags.add(*report["tags"])
-        _publish(index, page)
+        _publish(places[report["lab"]], page)
 
     for story in CASE_STORIES:
-        if CaseStoryPage.objects.child_of(index).filter(slug=story["slug"]).exists():
+        if CaseStoryPage.objects.filter(slug=story["slug"]).exists():
             continue
         case = Case.objects.get(lab=labs[story["lab"]], slug=story["case"])
         # The day of its last move: the story is told once the case has got somewhere.
@@ -702,10 +716,10 @@ def _load_more_pages(index, labs):
             first_published_at=_at(day, 10),
         )
         page.tags.add(*story["tags"])
-        _publish(index, page)
+        _publish(places[story["lab"]], page)
 
     for fiche in FICHES:
-        if FichePage.objects.child_of(index).filter(slug=fiche["slug"]).exists():
+        if FichePage.objects.filter(slug=fiche["slug"]).exists():
             continue
         lab = labs[fiche["lab"]]
         sections = {}
@@ -728,19 +742,39 @@ def _load_more_pages(index, labs):
             **sections,
         )
         page.tags.add(*fiche["tags"])
-        _publish(index, page)
+        _publish(places[fiche["lab"]], page)
 
+
+
+def _load_lab_pages(labs):
+    """Each Lab's public page, published once: ``{collectivite slug: page}``.
+
+    The Lab got its page, unpublished, when it was created (docs.rights): the demo fills it in.
+    """
     lab_index = ensure_lab_index()
+    places = {}
     for spec in LABS:
         lab = labs[spec.collectivite]
-        if LabPage.objects.filter(lab=lab).exists():
+        page = LabPage.objects.filter(lab=lab).order_by("path").first()
+        if page is not None and page.live:
+            places[spec.collectivite] = page
             continue
-        page = LabPage(
-            title=lab.name, slug=spec.collectivite, date=spec.start, intro=spec.description, lab=lab,
-            authors=LAB_PAGE_AUTHORS, licence=Licence.CC_BY_SA_4, first_published_at=_at(spec.start, 10),
-        )
+        values = {
+            "title": lab.name, "slug": spec.collectivite, "date": spec.start, "intro": spec.description,
+            "authors": LAB_PAGE_AUTHORS, "licence": Licence.CC_BY_SA_4, "first_published_at": _at(spec.start, 10),
+        }
+        if page is None:
+            page = LabPage(lab=lab, **values)
+            page.tags.add("transfo", lab.collectivite.name)
+            places[spec.collectivite] = _publish(lab_index, page)
+            continue
+        for name, value in values.items():
+            setattr(page, name, value)
         page.tags.add("transfo", lab.collectivite.name)
-        _publish(lab_index, page)
+        page.save_revision().publish()
+        # Publishing wrote the new slug and address: read them back for the pages put under it.
+        places[spec.collectivite] = LabPage.objects.get(pk=page.pk)
+    return places
 
 
 def ensure_lab_index():

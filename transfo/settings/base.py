@@ -345,6 +345,10 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odp", "ods", "odt", "pdf", "pptx", "tx
 # scripts, and always as a download: a file shown inline could run in the site's origin.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_INLINE_CONTENT_TYPES = []
+# The file of an image or a document shown on a published page is changed only through the
+# page's moderation (docs.media_forms).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "docs.media_forms.ImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "docs.media_forms.DocumentForm"
 # Tags are shared by every Lab of a programme: « Accueil » typed in one Lab is « accueil » of another.
 TAGGIT_CASE_INSENSITIVE = True
 
