@@ -3,7 +3,7 @@
 Those files may still hold a JPEG comment, EXIF, XMP, an ICC profile or PNG text, and they are
 served: journal photos and their thumbnails, session photos, people's photos, Wagtail's originals
 and their renditions. Each one is read through its storage (never a file-system path, so object
-storage works too), checked by ``common.images.metadata_in`` without decoding it, and, only when it
+storage works too), checked by ``common.images.holds_only_pixels`` without decoding it, and, only when it
 carries more than its pixels, re-cleaned by ``clean_image`` with the limits of its upload path.
 
 A file is replaced so that no row ever points to a missing file, whenever the run stops: the clean
@@ -27,7 +27,7 @@ from wagtail.images import get_image_model
 from ambassadors.models import Ambassador
 from cases.models import Attachment
 from cases.uploads import thumbnail_name
-from common.images import MAX_IMAGE_BYTES, PHOTO_SIDE, PORTRAIT_SIDE, THUMBNAIL_SIDE, clean_image, metadata_in
+from common.images import MAX_IMAGE_BYTES, PHOTO_SIDE, PORTRAIT_SIDE, THUMBNAIL_SIDE, clean_image, holds_only_pixels
 from sessions.models import SessionPhoto
 
 logger = logging.getLogger("transfo.stored_images")
@@ -142,8 +142,8 @@ class Cleaner:
         """Clean one row's file (and what is built from it); False when it held only pixels."""
         storage = kind.storage
         data = _read(storage, name)
-        original_dirty = bool(metadata_in(data))
-        thumbnail_dirty = kind.thumbnails and not _holds_only_pixels(storage, thumbnail_name(name))
+        original_dirty = not holds_only_pixels(data)
+        thumbnail_dirty = kind.thumbnails and not _stored_clean(storage, thumbnail_name(name))
         renditions = _dirty_renditions(kind, pk) if kind.renditions and not original_dirty else []
         if not (original_dirty or thumbnail_dirty or renditions):
             return False
@@ -186,17 +186,17 @@ def _read(storage, name: str) -> bytes:
         raise Unreadable(f"unreadable file ({error.__class__.__name__})") from None
 
 
-def _holds_only_pixels(storage, name: str) -> bool:
+def _stored_clean(storage, name: str) -> bool:
     """Whether a derived file (a thumbnail, a rendition) exists and holds only pixels."""
     try:
-        return not metadata_in(_read(storage, name))
+        return holds_only_pixels(_read(storage, name))
     except Unreadable:
         return False
 
 
 def _dirty_renditions(kind: StoredImages, pk: int) -> list[tuple[int, str]]:
     renditions = kind.model.get_rendition_model().objects.filter(image_id=pk).values_list("pk", "file")
-    return [(rendition, name) for rendition, name in renditions if not _holds_only_pixels(kind.storage, name)]
+    return [(rendition, name) for rendition, name in renditions if not _stored_clean(kind.storage, name)]
 
 
 # --- Writing: the clean copy first, then the row, then the old file goes ---------------------

@@ -38,7 +38,9 @@ class Command(BaseCommand):
         if cleaned and not dry_run:
             # Cached public pages may name a file that was renamed (a new extension) or a rendition.
             clear_page_cache()
-        self._summary(reports, dry_run=dry_run)
+        left = any(report.left for report in reports)
+        if verbosity > 0 or cleaned or left or self.stopping:
+            self._summary(reports, dry_run=dry_run)
 
     def _cleaned(self, kind, pk, name):
         self.stdout.write(f"  {self.verb}: {kind.model._meta.label} #{pk} {name}")
