@@ -100,7 +100,7 @@ def stored_images() -> list[StoredImages]:
 class Report:
     """What a run found for one kind of image."""
 
-    label: str
+    kind: StoredImages
     checked: int = 0
     cleaned: int = 0
     clean: int = 0
@@ -120,7 +120,7 @@ class Cleaner:
         self.on_cleaned = on_cleaned
 
     def run(self, kind: StoredImages, should_stop: Callable[[], bool] = lambda: False) -> Report:
-        report = Report(kind.label)
+        report = Report(kind)
         for pk, name in kind.rows():
             if should_stop():
                 break

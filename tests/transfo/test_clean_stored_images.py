@@ -4,6 +4,7 @@ import hashlib
 import io
 import os
 import signal
+import zipfile
 
 import pytest
 from django.core.files.base import ContentFile
@@ -20,6 +21,9 @@ from common.images import metadata_in
 from programmes.models import Visibility
 from sessions.models import SessionPhoto
 
+from docs.opendata import bundle_path, image_entry_name, write_bundle
+
+from ..docs.helpers_opendata import image_block, make_image, published
 from ..factories import make_ambassador, make_case, make_entry, make_lab, make_session
 from ..images import MARKER, assert_only_pixels, jpeg_with_comment, png_with_text
 
@@ -191,6 +195,22 @@ def test_a_cleaned_wagtail_image_is_described_anew_and_its_renditions_rebuilt_fr
     for rebuilt in (image, WagtailImage.objects.get(pk=old.clean_wagtail.pk)):
         rendition = rebuilt.get_rendition("width-40")
         assert_only_pixels(read(rendition.file.name))
+
+
+def test_the_open_data_bundle_is_built_again_from_the_clean_originals():
+    image = make_image()
+    published("Avec photo", body=[image_block(image)])
+    dirty = store("original_images/ancienne-photo.jpg", jpeg_with_comment((40, 30)))
+    WagtailImage.objects.filter(pk=image.pk).update(file=dirty, file_size=default_storage.size(dirty))
+    write_bundle()
+    image.refresh_from_db()
+    with zipfile.ZipFile(bundle_path()) as bundle:
+        assert metadata_in(bundle.read(image_entry_name(image))) == ["COM"]
+
+    clean_stored_images()
+
+    with zipfile.ZipFile(bundle_path()) as bundle:
+        assert_only_pixels(bundle.read(image_entry_name(image)))
 
 
 def test_journal_photos_and_thumbnails_are_served_clean(client):

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext
 
 from docs.cache import clear_page_cache
+from docs.opendata import bundle_path, write_bundle
 from transfo.stored_images import Cleaner, stored_images
 
 
@@ -38,6 +39,9 @@ class Command(BaseCommand):
         if cleaned and not dry_run:
             # Cached public pages may name a file that was renamed (a new extension) or a rendition.
             clear_page_cache()
+            if any(report.cleaned for report in reports if report.kind.renditions) and bundle_path().exists():
+                # The open-data bundle holds copies of the originals: it is built again from the clean ones.
+                write_bundle()
         left = any(report.left for report in reports)
         if verbosity > 0 or cleaned or left or self.stopping:
             self._summary(reports, dry_run=dry_run)
@@ -69,7 +73,7 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was written.")
         for report in reports:
             self.stdout.write(
-                f"{report.label}: {report.checked} checked, {report.cleaned} {self.verb}, "
+                f"{report.kind.label}: {report.checked} checked, {report.cleaned} {self.verb}, "
                 f"{report.clean} already clean, {len(report.left)} left alone"
             )
         checked, cleaned = sum(r.checked for r in reports), sum(r.cleaned for r in reports)
@@ -78,7 +82,7 @@ class Command(BaseCommand):
             f"Total: {checked} checked, {cleaned} {self.verb}, {clean} already clean, {len(left)} left alone"
         )
         for report, pk, name, reason in left:
-            self.stdout.write(f"Left alone, {report.label} #{pk} {name}: {reason}")
+            self.stdout.write(f"Left alone, {report.kind.label} #{pk} {name}: {reason}")
         if self.stopping:
             self.stdout.write(self.style.WARNING("Interrupted: run the command again to finish."))
         elif not cleaned:
