@@ -160,13 +160,17 @@ class Cleaner:
                 raise Unreadable(" ".join(error.messages)) from None
         if self.dry_run:
             return True
-        if original_dirty:
-            _replace(kind, pk, name, clean)
-            return True
-        if thumbnail_dirty:
-            _replace_thumbnail(storage, name, clean.thumbnail)
-        if renditions:
-            _delete_renditions(kind, renditions)
+        try:
+            if original_dirty:
+                _replace(kind, pk, name, clean)
+                return True
+            if thumbnail_dirty:
+                _replace_thumbnail(storage, name, clean.thumbnail)
+            if renditions:
+                _delete_renditions(kind, renditions)
+        except OSError as error:
+            # A full disk, a storage that refuses: the steps done so far leave no row without its file.
+            raise Unreadable(f"could not be written ({error.__class__.__name__}: {error})") from None
         return True
 
 

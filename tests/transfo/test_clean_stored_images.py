@@ -197,6 +197,21 @@ def test_a_cleaned_wagtail_image_is_described_anew_and_its_renditions_rebuilt_fr
         assert_only_pixels(read(rendition.file.name))
 
 
+def test_a_wagtail_image_over_the_side_limit_is_scaled_down_with_its_focal_point():
+    image = wagtail_image("original_images/affiche-geante.jpg", jpeg_with_comment((2400, 1800)), (2400, 1800))
+    WagtailImage.objects.filter(pk=image.pk).update(
+        focal_point_x=1200, focal_point_y=900, focal_point_width=240, focal_point_height=180
+    )
+
+    clean_stored_images()
+
+    image.refresh_from_db()
+    assert (image.width, image.height) == (2000, 1500)
+    assert (image.focal_point_x, image.focal_point_y, image.focal_point_width, image.focal_point_height) == (1000, 750, 200, 150)
+    with Image.open(io.BytesIO(read(image.file.name))) as stored:
+        assert stored.size == (2000, 1500)
+
+
 def test_the_open_data_bundle_is_built_again_from_the_clean_originals():
     image = make_image()
     published("Avec photo", body=[image_block(image)])
