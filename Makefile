@@ -22,6 +22,8 @@ run: setup
 setup: $(INSTALLED) messages
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
+# Photos stored by an older version keep only their pixels (silent when there is nothing to do).
+	$(BIN)/python manage.py clean_stored_images --verbosity 0
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -11,6 +11,8 @@ comment, PNG text chunk or GIF comment can survive, since nothing but the pixels
 import io
 import logging
 import math
+import re
+import struct
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -329,3 +331,93 @@ def clean_image(
             raise _unreadable(name) from None
     return CleanImage(content=content, extension=extension, width=width, height=height, thumbnail=thumbnail)
 
+
+
+# --- What a stored file carries besides its pixels ------------------------------------------
+# An allow-list, not a deny-list: whatever a marker or chunk not listed here holds (a comment,
+# EXIF, XMP, an ICC profile, IPTC, a maker's notes, a JFIF thumbnail), it is not pixels.
+JPEG_PIXEL_SEGMENTS = {
+    0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF,  # frames (SOFn)
+    0xC4, 0xCC, 0xDB, 0xDD, 0xDC, 0xDA,  # tables (DHT, DAC, DQT), restart interval, lines, scan
+}
+JPEG_NAMED_SEGMENTS = {0xE1: "APP1", 0xE2: "APP2", 0xED: "APP13", 0xFE: "COM"}
+# JFIF's own header, as every encoder writes it, without a thumbnail (length 16).
+JFIF_HEADER_LENGTH = 16
+PNG_PIXEL_CHUNKS = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# In a JPEG's compressed data, 0xFF is followed by 0x00 (a stuffed byte), a restart marker or
+# more 0xFF (fill): the next one followed by anything else is the next segment's marker.
+_NEXT_JPEG_MARKER = re.compile(rb"\xff(?=[^\x00\xd0-\xd7\xff])")
+
+
+def _segment_name(marker: int) -> str:
+    if marker in JPEG_NAMED_SEGMENTS:
+        return JPEG_NAMED_SEGMENTS[marker]
+    return f"APP{marker - 0xE0}" if 0xE0 <= marker <= 0xEF else f"0x{marker:02X}"
+
+
+def _jpeg_metadata(data: bytes) -> list[str]:
+    found, position, end = [], 2, len(data)
+    while position + 2 <= end:
+        if data[position] != 0xFF:
+            return [*found, "damaged"]
+        while position + 1 < end and data[position + 1] == 0xFF:  # fill bytes before a marker
+            position += 1
+        marker = data[position + 1] if position + 1 < end else None
+        if marker == 0xD9:  # end of image
+            if position + 2 != end:
+                found.append("data after the end")
+            return found
+        if marker is None or marker == 0x01 or 0xD0 <= marker <= 0xD7:  # no length
+            position += 2
+            continue
+        if position + 4 > end:
+            break
+        length = struct.unpack(">H", data[position + 2 : position + 4])[0]
+        body = data[position + 4 : position + 2 + length]
+        if marker == 0xE0:
+            if not (body.startswith(b"JFIF\x00") and length == JFIF_HEADER_LENGTH):
+                found.append("APP0")
+        elif marker not in JPEG_PIXEL_SEGMENTS:
+            found.append(_segment_name(marker))
+        position += 2 + length
+        if marker == 0xDA:  # compressed data follows, up to the next marker
+            following = _NEXT_JPEG_MARKER.search(data, position)
+            if following is None:
+                break
+            position = following.start()
+    return [*found, "no end"]
+
+
+def _png_metadata(data: bytes) -> list[str]:
+    found, position, end = [], len(PNG_SIGNATURE), len(data)
+    while position + 8 <= end:
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
+        if kind not in PNG_PIXEL_CHUNKS:
+            found.append(kind.decode("latin-1"))
+        position += 12 + length
+        if kind == b"IEND":
+            if position != end:
+                found.append("data after the end")
+            return found
+    return [*found, "no end"]
+
+
+def metadata_in(data: bytes) -> list[str]:
+    """What a stored image carries besides its pixels: the names of those segments or chunks.
+
+    Empty for a JPEG or PNG as ``clean_image`` writes it (pixels, and the tables to decode them);
+    anything else is named: "COM", "APP1" (EXIF, XMP), "APP2" (ICC), "tEXt", "iTXt", data after the
+    end of the image, or "not a JPEG or PNG". Reads the bytes only, decodes nothing: cheap enough
+    to check every stored file.
+    """
+    if data[:2] == b"\xff\xd8":
+        return _jpeg_metadata(data)
+    if data[:8] == PNG_SIGNATURE:
+        return _png_metadata(data)
+    return ["not a JPEG or PNG"]
+
+
+def holds_only_pixels(data: bytes) -> bool:
+    """Whether a stored image is a JPEG or PNG with nothing but its pixels (see ``metadata_in``)."""
+    return not metadata_in(data)

@@ -8,12 +8,10 @@ import zlib
 
 from PIL import ExifTags, Image, PngImagePlugin
 
+from common.images import metadata_in
+
 # Written in every comment and text chunk: it must never come back in a served file.
 MARKER = b"GPS 47.7508N 7.3359E chez Camille"
-
-# JPEG segments that carry metadata: APP1 (EXIF, XMP), APP2 (ICC), APP13 (IPTC), COM.
-JPEG_METADATA_SEGMENTS = {0xE1: "APP1", 0xE2: "APP2", 0xED: "APP13", 0xFE: "COM"}
-PNG_PIXEL_CHUNKS = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}
 
 
 def _jpeg(image, **options) -> bytes:
@@ -80,33 +78,12 @@ def assert_upright_portrait(data: bytes, side: int) -> None:
     assert bottom[2] > 150 > bottom[0]
 
 
-def metadata_in(data: bytes) -> list[str]:
-    """What a JPEG or PNG carries besides its pixels: segment or chunk names, empty if nothing."""
-    found = []
-    if data[:2] == b"\xff\xd8":
-        position = 2
-        while position + 4 <= len(data) and data[position] == 0xFF:
-            marker = data[position + 1]
-            if marker == 0xDA:  # start of scan: only pixels follow
-                break
-            length = struct.unpack(">H", data[position + 2 : position + 4])[0]
-            if marker in JPEG_METADATA_SEGMENTS:
-                found.append(JPEG_METADATA_SEGMENTS[marker])
-            position += 2 + length
-    elif data[:8] == b"\x89PNG\r\n\x1a\n":
-        position = 8
-        while position + 8 <= len(data):
-            length, kind = struct.unpack(">I4s", data[position : position + 8])
-            if kind not in PNG_PIXEL_CHUNKS:
-                found.append(kind.decode("latin-1"))
-            position += 12 + length
-    else:
-        found.append("not a JPEG or PNG")
-    return found
-
-
 def assert_only_pixels(data: bytes) -> None:
-    """A served image: no comment, no EXIF, XMP, ICC, IPTC, no PNG text; the marker nowhere."""
+    """A served image: no comment, no EXIF, XMP, ICC, IPTC, no PNG text; the marker nowhere.
+
+    ``metadata_in`` is the check ``manage.py clean_stored_images`` relies on; decoding the file
+    with Pillow as well makes sure that check misses nothing Pillow would find.
+    """
     assert MARKER not in data
     assert metadata_in(data) == []
     with Image.open(io.BytesIO(data)) as image:

@@ -16,6 +16,7 @@ from common.images import (
     PHOTO_SIDE,
     PixelBudget,
     clean_image,
+    holds_only_pixels,
     read_header,
 )
 
@@ -55,6 +56,42 @@ def png_header_only(width, height):
 def test_the_test_images_do_carry_metadata():
     assert metadata_in(jpeg_with_comment()) == ["COM"]
     assert metadata_in(png_with_text()) == ["tEXt", "iTXt", "zTXt"]
+
+
+def progressive_jpeg():
+    return saved(Image.radial_gradient("L").convert("RGB").resize((120, 80)), "JPEG", progressive=True, optimize=True)
+
+
+def between_scans(jpeg, segment):
+    """The JPEG with ``segment`` inserted after its first scan, before the next table."""
+    second_scan_tables = jpeg.index(b"\xff\xc4", jpeg.index(b"\xff\xda"))
+    return jpeg[:second_scan_tables] + segment + jpeg[second_scan_tables:]
+
+
+@pytest.mark.parametrize(
+    "content, found",
+    [
+        (progressive_jpeg(), []),
+        (saved(Image.new("RGB", (40, 30)), "JPEG", dpi=(300, 300)), []),
+        (saved(Image.new("RGBA", (40, 30)), "PNG"), []),
+        # Past the first scan, where a check of the header alone would stop.
+        (between_scans(progressive_jpeg(), b"\xff\xfe\x00\x05hi!"), ["COM"]),
+        (progressive_jpeg() + MARKER, ["data after the end"]),
+        (saved(Image.new("RGB", (40, 30)), "PNG") + MARKER, ["data after the end"]),
+        (saved(Image.new("RGB", (40, 30)), "JPEG", icc_profile=b"profile"), ["APP2"]),
+        (saved(Image.new("RGB", (40, 30)), "JPEG", exif=b"Exif\x00\x00" + MARKER), ["APP1"]),
+        (saved(Image.new("RGB", (40, 30)), "PNG", dpi=(300, 300)), ["pHYs"]),
+        (saved(Image.new("RGB", (40, 30)), "WEBP"), ["not a JPEG or PNG"]),
+        (progressive_jpeg()[:200], ["no end"]),
+    ],
+    ids=[
+        "progressive", "jfif-density", "png-alpha", "comment-between-scans", "jpeg-trailer", "png-trailer",
+        "icc", "exif", "png-physical-size", "webp", "truncated",
+    ],
+)
+def test_metadata_is_found_anywhere_in_a_stored_file_without_decoding_it(content, found):
+    assert metadata_in(content) == found
+    assert holds_only_pixels(content) is (found == [])
 
 
 def srgb_profile():
