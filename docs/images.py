@@ -3,7 +3,7 @@
 Willow copies the original's metadata into every rendition (STACK.md): a photo taken on a phone
 would publish where and when it was taken, and with what. So the original is cleaned once, at
 upload, by common.images: in the admin's forms (add, multiple upload, chooser, file replacement)
-through ``ImageForm``, which refuses a bad file with a message, and for every other path (code,
+through ``PixelsOnlyImageForm``, which refuses a bad file with a message, and for every other path (code,
 the second step of a multiple upload) by ``clean_uploaded_image`` before the image is saved.
 """
 import hashlib
@@ -41,8 +41,9 @@ class PixelsOnlyImageField(WagtailImageField):
     check_image_pixel_size = _check_header
 
 
-class ImageForm(BaseImageForm):
-    """The base of Wagtail's image forms (WAGTAILIMAGES_IMAGE_FORM_BASE)."""
+class PixelsOnlyImageForm(BaseImageForm):
+    """Wagtail's image form with the platform's checks; the base of ``docs.media_forms.ImageForm``,
+    which WAGTAILIMAGES_IMAGE_FORM_BASE names."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,8 +9,8 @@ WAGTAILDOCS_DOCUMENT_FORM_BASE).
 """
 from django.utils.translation import gettext_lazy as _
 from wagtail.documents.forms import BaseDocumentForm
-from wagtail.images.forms import BaseImageForm
 
+from .images import PixelsOnlyImageForm
 from .rights import has_site_wide_media_rights, is_used_by_live_page
 
 
@@ -36,7 +36,9 @@ class LiveMediaGuard:
         return cleaned_data
 
 
-class ImageForm(LiveMediaGuard, BaseImageForm):
+class ImageForm(LiveMediaGuard, PixelsOnlyImageForm):
+    """Checked and cleaned like every image (docs.images), and guarded while a live page shows it."""
+
     # The focal point decides how every rendition of the page is cropped.
     guarded_fields = ("file", "focal_point_x", "focal_point_y", "focal_point_width", "focal_point_height")
     refusal = _(

@@ -12,6 +12,8 @@ its articles, session reports, case stories and fiches live under it (/transfos/
 where its residents may write them (Wagtail's page permissions on that subtree, docs.rights).
 The documentation index lists every page of the site, wherever it lives.
 """
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -201,12 +203,14 @@ class DocumentationIndexPage(RoutablePageMixin, PublicPage):
         form = SearchForm(request.GET)
         query = form.cleaned_data["q"].strip() if form.is_valid() else ""
         results = None
+        # Words only: SQLite's full-text syntax reads quotes, colons and parentheses as operators
+        # and fails on them (a 500); PostgreSQL's parser ignores them anyway.
+        terms = " ".join(re.findall(r"\w+", query))
         if query:
             # Every public page, Lab pages included; the search runs on the database (PostgreSQL
             # full text with French stemming where available).
-            results = Paginator(
-                DocumentationPage.objects.published().for_cards().search(query), PAGE_SIZE
-            ).get_page(request.GET.get("page"))
+            found = DocumentationPage.objects.published().for_cards().search(terms) if terms else DocumentationPage.objects.none()
+            results = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
         response = self.render(
             request,
             template="docs/documentation_search_page.html",

@@ -52,6 +52,16 @@ OTHER_BUILDERS = {
         reverse("wagtailapi:documents:detail", args=[pk]) for pk in _pages_of(get_document_model())
     ],
 }
+
+
+def _stored_files(world):
+    """The public uploads (Wagtail's images) at their /media/ address. The private ones (photos,
+    journal files) answer 404 there whoever asks (tests/transfo/test_media.py); their address,
+    which only their readers are given, would be echoed back by the 404 page."""
+    return [reverse("public_media", args=[image.file.name]) for image in get_image_model().objects.order_by("pk")]
+
+
+OTHER_BUILDERS["public_media"] = _stored_files
 # The listings again, with every field each item has.
 EXTRA_URLS = ["/api/v2/pages/?fields=*", "/api/v2/images/?fields=*", "/api/v2/documents/?fields=*"]
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from cases.models import Attachment, StageChange
 from docs.archive import SiteArchiver
 from docs.drafting import draft_case_story, draft_session_report
-from docs.models import LabIndexPage, LabPage
+from .docs.pages import make_lab_page
 from docs.opendata import write_bundle
 from programmes.models import Coordination, LabMembership, Visibility
 from sessions.models import SessionPhoto
@@ -108,7 +108,7 @@ def build_public_items(lab, resident, team):
 
 
 def publish(lab, session, case, drafted_by):
-    LabIndexPage.objects.get().add_child(instance=LabPage(title=lab.name, slug=lab.slug, lab=lab))
+    make_lab_page(lab)
     for page in (draft_session_report(session=session, drafted_by=drafted_by), draft_case_story(case=case, drafted_by=drafted_by)):
         page.get_latest_revision().publish()
     write_bundle()

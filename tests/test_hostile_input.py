@@ -123,6 +123,7 @@ class World:
     gathering_item: object
     ambassador: object
     documentation: object
+    article: object
     tag: str
 
 
@@ -158,10 +159,10 @@ def build_world():
     gathering = make_gathering(programme, start_date=today + datetime.timedelta(days=50))
     gathering_item = make_gathering_item(gathering)
     image = make_image("Photo de l'atelier")
-    published("Ce que l'atelier a appris", lab=lab, tags=("atelier",), body=[image_block(image)])
+    article = published("Ce que l'atelier a appris", lab=lab, tags=("atelier",), body=[image_block(image)])
     return World(
         lab=lab, programme=programme, people=people, case=case, entry=entry, session=session, past_session=past_session,
-        agenda_item=agenda_item, gathering=gathering, past_gathering=past_gathering, gathering_item=gathering_item, ambassador=ambassador, documentation=DocumentationIndexPage.objects.get(), tag="atelier",
+        agenda_item=agenda_item, gathering=gathering, past_gathering=past_gathering, gathering_item=gathering_item, ambassador=ambassador, documentation=DocumentationIndexPage.objects.get(), article=article, tag="atelier",
     )
 
 
@@ -272,7 +273,15 @@ FORM_PAGES = {
         lambda w: admin_change("lab_sessions.agendaitem", w.agenda_item.pk), "superuser", ("sessions.admin.AgendaItemAdminForm",)
     ),
     # allauth's forms, through our single login.
-    "login": FormPage(lambda w: reverse("account_login"), "anonymous"),
+    "login": FormPage(lambda w: reverse("account_login"), "anonymous", ("accounts.lockout.LimitedAuthenticateForm",)),
+    # Wagtail's admin, with the forms our documentation gives it (a resident, in their Lab's place).
+    "cms_image_add": FormPage(
+        lambda w: reverse("wagtailimages:add"), "resident", ("docs.images.PixelsOnlyImageForm", "docs.media_forms.ImageForm")
+    ),
+    "cms_document_add": FormPage(lambda w: reverse("wagtaildocs:add"), "resident", ("docs.media_forms.DocumentForm",)),
+    "cms_page_edit": FormPage(
+        lambda w: reverse("wagtailadmin_pages:edit", args=[w.article.pk]), "resident", ("docs.page_forms.DocumentationPageForm",)
+    ),
     "login_code": FormPage(lambda w: reverse("account_request_login_code"), "anonymous"),
     "password_reset": FormPage(lambda w: reverse("account_reset_password"), "anonymous"),
 }
@@ -305,6 +314,9 @@ QUERY_PAGES = {
     "opendata": (lambda w: reverse("opendata:index"), "anonymous", ("page",), ()),
     "feed": (lambda w: reverse("opendata:feed_rss"), "anonymous", ("page", "tag", "labo"), ()),
     "login": (lambda w: reverse("account_login"), "anonymous", ("next",), ()),
+    "cms_session_chooser": (
+        lambda w: reverse("session_chooser:choose_results"), "resident", ("p", "q"), ("docs.choosers.EvidenceSearchForm",)
+    ),
 }
 
 API_PARAMETERS = (

@@ -29,7 +29,7 @@ from cases.models import Attachment, Case, StageChange
 from cases.services import propose_stage
 from docs.archive import ZipWriter, SiteArchiver
 from docs.drafting import draft_session_report
-from docs.models import LabIndexPage, LabPage
+from .docs.pages import make_lab_page
 from docs.opendata import write_bundle
 from outbox.models import OutgoingMail
 from programmes.models import LabMembership, Visibility
@@ -216,7 +216,7 @@ def mark_gatherings(world, markers, people):
 def publish_documentation(world):
     """What the public reads about Lab B: its page, and the report drafted from its public session."""
     lab = world["lab_b"]
-    LabIndexPage.objects.get().add_child(instance=LabPage(title=lab.name, slug=lab.slug, lab=lab, licence="CC-BY-SA-4.0"))
+    make_lab_page(lab)
     report = draft_session_report(session=world["sessions"]["public"], drafted_by=world["people"]["superuser"])
     report.get_latest_revision().publish()
     write_bundle()

@@ -32,7 +32,7 @@ from docs.models import ArticlePage, LabPage, LabSpace, ProgrammeSpace, SessionR
 from docs.rights import sync_everything
 from programmes.models import Coordination, LabMembership
 
-from ..factories import make_lab, make_programme, make_user
+from ..factories import make_case, make_lab, make_programme, make_session, make_user
 
 MARKER = "SECRETB"
 
@@ -595,6 +595,9 @@ OBJECT_URLS = {
     "wagtaildocs:document_usage": lambda w: [{"document_id": w["b_document"].pk}],
     "wagtaildocs_chooser:chosen": lambda w: [{"pk": str(w["b_document"].pk)}],
     "wagtailadmin_api:documents:detail": lambda w: [{"pk": w["b_document"].pk}],
+    # The fiches' evidence choosers (docs.choosers): Lab B's Lab-only session and case.
+    "session_chooser:chosen": lambda w: [{"pk": str(make_session(w["lab_b"], title=f"Session {MARKER}").pk)}],
+    "case_chooser:chosen": lambda w: [{"pk": str(make_case(w["lab_b"], title=f"Cas {MARKER}").pk)}],
 }
 
 

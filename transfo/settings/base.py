@@ -338,15 +338,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # No SVG: an SVG image can carry script (STACK.md).
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
-# Every image form of the admin checks and cleans its file with the platform's own limits.
-WAGTAILIMAGES_IMAGE_FORM_BASE = "docs.images.ImageForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odp", "ods", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
 # Documents always go through Wagtail's view, which answers with "nosniff" and a CSP forbidding
 # scripts, and always as a download: a file shown inline could run in the site's origin.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_INLINE_CONTENT_TYPES = []
-# The file of an image or a document shown on a published page is changed only through the
-# page's moderation (docs.media_forms).
+# Every image form of the admin checks and cleans its file with the platform's own limits
+# (docs.images), and the file of an image or a document shown on a published page is changed
+# only through the page's moderation (docs.media_forms).
 WAGTAILIMAGES_IMAGE_FORM_BASE = "docs.media_forms.ImageForm"
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "docs.media_forms.DocumentForm"
 # Tags are shared by every Lab of a programme: « Accueil » typed in one Lab is « accueil » of another.
