@@ -206,9 +206,24 @@ def coordinator():
     return person
 
 
-@pytest.mark.parametrize("admin_url", ["/django-admin/", "/django-admin/programmes/lab/", "/cms/", "/cms/pages/"])
-def test_a_logged_in_person_without_admin_access_is_told_so_once(client, admin_url):
-    client.force_login(coordinator())
+def ambassador_only():
+    """Someone of a Lab with no right in either admin (the coordination has Wagtail's, docs.rights)."""
+    from ..factories import make_ambassador, make_lab
+
+    person = make_user()
+    make_ambassador(make_lab(), user=person, email=person.email)
+    return person
+
+
+@pytest.mark.parametrize(
+    "admin_url, person",
+    [
+        ("/django-admin/", coordinator), ("/django-admin/programmes/lab/", coordinator),
+        ("/cms/", ambassador_only), ("/cms/pages/", ambassador_only),
+    ],
+)
+def test_a_logged_in_person_without_admin_access_is_told_so_once(client, admin_url, person):
+    client.force_login(person())
 
     # The test client raises RedirectCycleError on a loop.
     response = client.get(admin_url, follow=True)
