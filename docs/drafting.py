@@ -28,7 +28,7 @@ from django.db.models import Prefetch
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.text import Truncator, slugify
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _, ngettext
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
@@ -41,7 +41,7 @@ from sessions.models import AgendaItem, Session
 
 from .models import CaseStoryPage, SessionReportPage, SessionReportPhoto
 from .richtext import sanitise_richtext
-from .rights import ensure_lab_space, lab_page
+from .rights import ensure_lab_space, free_slug, lab_page
 
 INTRO_LENGTH = 300
 # Namespaces of the pages that live behind a login: a Lab's working pages and one's own account.
@@ -319,15 +319,6 @@ def _authors(lab):
     return ", ".join(names)[:300] if names else _("L'équipe de %(lab)s") % {"lab": lab.name}
 
 
-def _unique_slug(parent, base):
-    base = slugify(base)[:200] or "brouillon"
-    taken = set(parent.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    return slug
-
-
 def _lab_place(lab):
     """The Lab's page, under which its drafts go, and the collection of its images: where its
     residents may edit them and no other Lab sees them (docs.rights)."""
@@ -495,7 +486,7 @@ def draft_session_report(*, session: Session, drafted_by) -> SessionReportPage:
     index, collection = _lab_place(lab)
     page = SessionReportPage(
         title=Truncator(title).chars(250),
-        slug=_unique_slug(index, f"session-{session.number}-{lab.slug}"),
+        slug=free_slug(index, f"session-{session.number}-{lab.slug}"),
         session=session,
         lab=lab,
         date=session.end_date,
@@ -599,7 +590,7 @@ def draft_case_story(*, case: Case, drafted_by) -> CaseStoryPage:
 
     page = CaseStoryPage(
         title=Truncator(case.title).chars(250),
-        slug=_unique_slug(index, f"{case.slug}-{lab.slug}"),
+        slug=free_slug(index, f"{case.slug}-{lab.slug}"),
         case=case,
         lab=lab,
         date=timezone.localdate(),
