@@ -50,7 +50,7 @@ test-embedded:
 	$(BIN)/python -m pytest -m "not services"
 
 test-services:
-	@if $(BIN)/python -m transfo.services $(SERVICES_DATABASE_URL) $(SERVICES_REDIS_URL); then \
+	@if $(BIN)/python -m common.services_check $(SERVICES_DATABASE_URL) $(SERVICES_REDIS_URL); then \
 	  echo "== Tests against PostgreSQL and Redis =="; \
 	  DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(BIN)/python -m pytest; \
 	elif [ -n "$$TRANSFO_REQUIRE_SERVICES" ]; then \
@@ -78,7 +78,7 @@ bench: $(INSTALLED) messages
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else echo "wrk is missing: apt-get install wrk"; exit 1; fi; }
-	@$(BIN)/python -m transfo.services $(BENCH_DATABASE_URL) $(BENCH_REDIS_URL) || { \
+	@$(BIN)/python -m common.services_check $(BENCH_DATABASE_URL) $(BENCH_REDIS_URL) || { \
 	  echo "PostgreSQL or Redis is not answering: the benchmark needs both."; exit 1; }
 	$(BIN)/python -m bench.run --scales $(BENCH_SCALES) --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL)
 

@@ -26,9 +26,11 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .audit import record
+from common.addresses import client_ip
+from common.audit import record
+
 from .models import SecondFactorFailure
-from .security import attempted_login, client_ip
+from .security import attempted_login
 
 
 def _since():

@@ -26,7 +26,7 @@ from outbox.models import OutgoingMail
 from programmes.models import LabMembership
 from sessions.models import Attendance, GatheringAttendance, GatheringInvitation
 
-logger = logging.getLogger("transfo.accounts")
+logger = logging.getLogger("accounts.adapter")
 
 
 # Stored values, not interface text: what every page shows for an erased person.

@@ -13,9 +13,9 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from transfo.csv_files import RowError, read_csv_text
-from transfo.csv_files import guess_delimiter as _delimiter
-from transfo.csv_files import plain as _plain
+from common.csv_files import RowError, read_csv_text
+from common.csv_files import guess_delimiter as _delimiter
+from common.csv_files import plain as _plain
 from common.text import validate_single_line
 
 from .models import Ambassador

@@ -7,7 +7,7 @@ and those who manage ambassadors in the administration do; anyone else gets a 40
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.audit import log_refused_access
+from common.audit import log_refused_access
 
 from .models import Ambassador
 

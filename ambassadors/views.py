@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.audit import log_refused_access
+from common.audit import log_refused_access
 from programmes.models import Lab
 
 from . import services

@@ -1,4 +1,4 @@
-"""The benchmark's yardsticks, routed only when settings.BENCHMARK_VIEWS is on.
+"""The benchmark's yardsticks, routed only when settings.BENCHMARK_VIEWS is on (bench.urls).
 
 Every page's throughput is given as a ratio to ``floor`` measured in the same run, so the
 figures hold on a noisy machine; ``authenticated_only`` shows what authentication alone costs.

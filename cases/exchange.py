@@ -40,9 +40,9 @@ from django.utils.translation import gettext_lazy as _
 from taggit.utils import edit_string_for_tags, parse_tags
 
 from ambassadors.models import Ambassador
-from programmes.models import LabMembership, Visibility
-from transfo.csv_files import RowError, guess_delimiter, plain, read_csv_text
+from common.csv_files import RowError, guess_delimiter, plain, read_csv_text
 from common.text import validate_single_line
+from programmes.models import LabMembership, Visibility
 
 from . import services
 from .models import Case, ProgressEntry, Stage

@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
+from common.page_cache import mark_cacheable
 from programmes.models import Lab
 
-from .cache import mark_cacheable
 from .models import DocumentationIndexPage, DocumentationPage, LabPage
 from .opendata import plain_text, tag_names
 

@@ -16,10 +16,9 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import Http404
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -27,8 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
@@ -36,12 +35,12 @@ from wagtail.search import index
 
 from ambassadors.models import Ambassador
 from cases.models import Case, Stage
+from common.page_cache import mark_cacheable
+from common.text import validate_single_line
 from programmes.models import LICENCE_URLS, Lab, LabMembership, Licence, Programme, Visibility
 from sessions.models import EventStatus, Session
-from common.text import validate_single_line
 
 from .blocks import BaseStreamBlock, PointsBlock, QuestionBlock
-from .cache import mark_cacheable
 from .forms import DocumentationFilterForm, SearchForm
 from .metadata import page_metadata
 from .page_forms import DocumentationPageForm
@@ -64,7 +63,7 @@ class PublicPage(Page):
     Its rich text (fields and StreamField blocks) is cleaned on every save: Wagtail's ``Page.save``
     runs ``full_clean`` and so do revisions; cleaning in both also covers ``save(clean=False)`` and
     pages built in code (docs.richtext). Served to an anonymous visitor, it is kept in the page
-    cache (docs.cache). It describes itself to search engines and social networks (docs.metadata).
+    cache (common.page_cache). It describes itself to search engines and social networks (docs.metadata).
     """
 
     og_type = "website"

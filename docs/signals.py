@@ -12,10 +12,10 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from ambassadors.models import Ambassador
 from cases.models import Case
+from common.page_cache import clear_page_cache
 from programmes.models import Lab, LabMembership, Programme
 from sessions.models import Session
 
-from .cache import clear_page_cache
 from .images import clean_uploaded_image
 
 # A view restriction too: a cached copy would otherwise outlive the page becoming private.

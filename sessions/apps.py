@@ -7,3 +7,8 @@ class LabSessionsConfig(AppConfig):
     name = "sessions"
     label = "lab_sessions"
     verbose_name = _("Sessions")
+
+    def ready(self):
+        from . import cache
+
+        cache.connect()

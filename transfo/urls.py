@@ -10,10 +10,10 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.views import LoginView
+from common.media import public_media
 from docs import admin_guards
 from docs.api import api_router
 from docs.sitemaps import SITEMAPS, robots_txt
-from transfo.media import public_media
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -35,7 +35,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/v2/", api_router.urls),
     # Public uploads only (Wagtail images, logos), in every environment; private ones go through
-    # their permission-checked views (transfo.media). In production the proxy serves these itself.
+    # their permission-checked views (common.media). In production the proxy serves these itself.
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", public_media, name="public_media"),
 ]
 
@@ -57,14 +57,3 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
-
-if settings.BENCHMARK_VIEWS:
-    # The benchmark's yardsticks, outside the language prefix: they exist only when asked for.
-    # First, or Wagtail's catch-all page route would answer their paths.
-    from bench import views as bench_views
-
-    urlpatterns[:0] = [
-        path("bench/floor/", bench_views.floor, name="bench_floor"),
-        path("bench/auth/", bench_views.authenticated_only, name="bench_auth"),
-    ]
-

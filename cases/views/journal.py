@@ -13,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -30,11 +30,11 @@ from django.views.generic import DetailView
 from taggit.models import Tag
 
 from ambassadors.models import Ambassador
+from common.counts import related_count
+from common.display import choice_labels, date_label
+from common.views import VisibleItemMixin
 from programmes.models import Lab, Visibility
 from programmes.rules import belongs_to_lab, can_read_item_with_roles, with_reader_roles
-from transfo.counts import related_count
-from transfo.display import choice_labels, date_label
-from transfo.views import VisibleItemMixin
 
 from .. import rules as case_rules  # also registers the cases.* permissions
 from .. import services

@@ -16,8 +16,8 @@ from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import DetailView
 
+from common.views import VisibleItemMixin
 from programmes.rules import can_read_item_with_roles, with_reader_roles
-from transfo.views import VisibleItemMixin
 
 from .. import services
 from ..forms import AgendaItemForm, add_service_errors, day_label

@@ -17,9 +17,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
+from common.display import date_label
 from programmes.models import Lab
 from programmes.rules import with_reader_roles
-from transfo.display import date_label
 
 from ..gatherings import gathering_url
 from ..models import Gathering, Session

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.views.generic import DetailView
 
 from ambassadors.models import Ambassador
+from common.counts import related_count
+from common.display import choice_labels
+from common.views import VisibleItemMixin
 from programmes.rules import can_read_item_with_roles, with_reader_roles
-from transfo.counts import related_count
-from transfo.display import choice_labels
-from transfo.views import VisibleItemMixin
 
 from ..forms import AnswerForm, MinutesForm, PhotoForm
 from ..models import AgendaItem, Attendance, EventStatus, Session, SessionPhoto

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from docs.cache import CALENDAR, mark_cacheable
+from common.page_cache import CALENDAR, mark_cacheable
 from programmes.models import Lab
 from programmes.rules import labs_seen_whole_by, may_open_lab
 
@@ -34,7 +34,6 @@ from ..ical import (
 )
 from ..models import Gathering, Session
 
-
 TOKEN_PARAMETER = "jeton"
 
 
@@ -50,7 +49,7 @@ def calendar_response(request, *, uid, name, filename, sessions, gatherings, by_
     response["ETag"] = calendar_etag(body)
     if by_token:
         # Building the calendar is most of its cost: the next fetch of the same secret address
-        # is answered from the cache until a session, a team or the token changes (docs.cache).
+        # is answered from the cache until a session, a team or the token changes (common.page_cache).
         mark_cacheable(response, CALENDAR)
     return get_conditional_response(request, etag=response["ETag"], response=response)
 

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path
 
-from accounts.audit import log_refused_access
+from common.audit import log_refused_access
 from programmes.models import Coordination, LabMembership
 from transfo import urls as project_urls
 from transfo.celery import app as celery_app

@@ -16,7 +16,7 @@ from axes.models import AccessAttempt
 from django.core import mail
 from django.test import RequestFactory
 
-from accounts.security import client_ip
+from common.addresses import client_ip
 from transfo.celery import app as celery_app
 
 from ..factories import make_user
@@ -50,15 +50,15 @@ def cache_state(request, settings):
     else:
         settings.CACHES = {
             "default": {
-                "BACKEND": "transfo.cache.ResilientRedisCache",
+                "BACKEND": "common.redis_cache.ResilientRedisCache",
                 "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
                 "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             }
         }
         # Each refused connection is logged as a warning: not this test's subject.
-        logging.getLogger("transfo.cache").disabled = True
+        logging.getLogger("common.redis_cache").disabled = True
     yield request.param
-    logging.getLogger("transfo.cache").disabled = False
+    logging.getLogger("common.redis_cache").disabled = False
 
 
 @pytest.fixture(autouse=True)

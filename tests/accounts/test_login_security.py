@@ -14,7 +14,8 @@ from django.core import mail
 from django.test import RequestFactory
 from django.utils import timezone
 
-from accounts.security import attempted_login, client_ip
+from accounts.security import attempted_login
+from common.addresses import client_ip
 from transfo.celery import app as celery_app
 
 from ..factories import make_user

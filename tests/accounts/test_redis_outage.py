@@ -39,7 +39,7 @@ def own_redis(settings, tmp_path):
             time.sleep(0.1)
     settings.CACHES = {
         "default": {
-            "BACKEND": "transfo.cache.ResilientRedisCache",
+            "BACKEND": "common.redis_cache.ResilientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{port}/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

@@ -156,7 +156,7 @@ def test_with_remember_me_the_session_lasts_two_weeks(client):
 def redis_cache_at(url):
     return {
         "default": {
-            "BACKEND": "transfo.cache.ResilientRedisCache",
+            "BACKEND": "common.redis_cache.ResilientRedisCache",
             "LOCATION": url,
             # Keys of this run only: rate-limit counters in the shared Redis never leak between runs.
             "KEY_PREFIX": f"test-sessions-{uuid.uuid4().hex}",

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from docs.cache import clear_page_cache
+from common.page_cache import clear_page_cache
 from programmes.models import Licence
 
 from ..factories import make_lab

@@ -15,7 +15,7 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 def redis_cache_at(url):
     return {
         "default": {
-            "BACKEND": "transfo.cache.ResilientRedisCache",
+            "BACKEND": "common.redis_cache.ResilientRedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from transfo.media import PUBLIC_MEDIA_FOLDERS
+from common.media import PUBLIC_MEDIA_FOLDERS
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "deploy" / "nginx" / "transfo.conf"

@@ -73,7 +73,7 @@ def test_production_keeps_sessions_in_the_database_and_times_out_redis():
 
     assert result.stdout.strip().splitlines()[-1].split() == [
         "django.contrib.sessions.backends.cached_db",
-        "transfo.cache.ResilientRedisCache",
+        "common.redis_cache.ResilientRedisCache",
         "2",
         "60",
         "True",

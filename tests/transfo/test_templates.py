@@ -56,7 +56,7 @@ INLINE_STYLE = re.compile(r"<style\b|\sstyle=|\son[a-z]+=", re.IGNORECASE)
 
 
 def test_page_templates_have_no_inline_script_or_style():
-    # The Content-Security-Policy refuses them (transfo.csp): they go in static/js and static/css.
+    # The Content-Security-Policy refuses them (common.csp): they go in static/js and static/css.
     inline = [
         relative(path)
         for path in templates(suffixes=(".html",))

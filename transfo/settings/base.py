@@ -72,7 +72,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outermost but one: every answer gets the header, a page served from the cache too.
-    "transfo.csp.PlatformCSPMiddleware",
+    "common.csp.PlatformCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -86,9 +86,9 @@ MIDDLEWARE = [
     "common.hostile_input.RefuseNullCharactersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # After CSRF (a page served from the cache still gets its visitor's token) and locale.
-    "docs.cache.AnonymousPageCacheMiddleware",
+    "common.page_cache.AnonymousPageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "accounts.audit.AuditMiddleware",
+    "common.audit.AuditMiddleware",
     # Last, as axes requires: it turns a lockout flagged during login into its 429 answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -138,7 +138,7 @@ if REDIS_URL:
     # limits keep working during an outage (Django's own RedisCache raises).
     CACHES = {
         "default": {
-            "BACKEND": "transfo.cache.ResilientRedisCache",
+            "BACKEND": "common.redis_cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "transfo",
             "OPTIONS": {
@@ -151,7 +151,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Sessions live in the database; the cache in front only spares a query and a
-# Redis outage falls back to the database (see transfo.cache).
+# Redis outage falls back to the database (see common.redis_cache).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Celery ---------------------------------------------------------------
@@ -224,7 +224,7 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 # Accounts come by invitation: nobody signs up on their own.
-ACCOUNT_ADAPTER = "transfo.accounts.InvitationOnlyAccountAdapter"
+ACCOUNT_ADAPTER = "accounts.adapter.InvitationOnlyAccountAdapter"
 # One login path: Wagtail's admin sends people to the allauth login too.
 WAGTAILADMIN_LOGIN_URL = "account_login"
 # Wagtail's own password reset would be a second, unlimited way in that mails outside the outbox.
@@ -270,7 +270,7 @@ AXES_USERNAME_FORM_FIELD = "login"
 # allauth authenticates with email=..., not with the form field's name: read both, lower-cased.
 AXES_USERNAME_CALLABLE = "accounts.security.attempted_login"
 # REMOTE_ADDR, or X-Forwarded-For when the connection comes from one of TRUSTED_PROXIES.
-AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.addresses.client_ip"
 # A page in the site layout, in French, answered with the 429 status.
 AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
 AXES_RESET_ON_SUCCESS = True
@@ -286,7 +286,7 @@ LOGIN_FAILURES_WINDOW = timedelta(hours=24)
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "token", "key", "csrfmiddlewaretoken"]
 
 # Our reverse proxies (addresses or CIDR networks): only a connection from one of them has its
-# X-Forwarded-For read (accounts.security.client_ip). None by default: a header anyone can type
+# X-Forwarded-For read (common.addresses.client_ip). None by default: a header anyone can type
 # must not choose whose failures count (the compose file names its proxy's network).
 TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
 try:
@@ -321,6 +321,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Only `make bench` sets it: adds a bare "ok" view and a login-only one, the yardsticks
 # every page's throughput is compared with (bench/run.py).
 BENCHMARK_VIEWS = env.bool("TRANSFO_BENCHMARK_VIEWS", default=False)
+if BENCHMARK_VIEWS:
+    ROOT_URLCONF = "bench.urls"
 
 # --- Wagtail --------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Transfo"
@@ -354,7 +356,7 @@ TAGGIT_CASE_INSENSITIVE = True
 # --- Content-Security-Policy (django-csp) ---------------------------------
 # Scripts and styles come only from our own files (static/js, static/css, htmx from django-htmx):
 # no inline <script>, no style attribute, no eval, so text that slips into a page unescaped cannot
-# run. Wagtail's admin (/cms/) gets 'unsafe-inline' on top, and only it (transfo.csp says why).
+# run. Wagtail's admin (/cms/) gets 'unsafe-inline' on top, and only it (common.csp says why).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

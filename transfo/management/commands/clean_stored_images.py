@@ -6,7 +6,7 @@ import signal
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext
 
-from docs.cache import clear_page_cache
+from common.page_cache import clear_page_cache
 from docs.opendata import bundle_path, write_bundle
 from transfo.stored_images import Cleaner, stored_images
 

@@ -1,7 +1,7 @@
 """Account rules shared by the whole platform."""
 from allauth.account.adapter import DefaultAccountAdapter
 
-from accounts.security import client_ip
+from common.addresses import client_ip
 from outbox.services import queue_mail
 
 

@@ -13,7 +13,7 @@ sharing the cache drops its responses at once, even on a cache that cannot delet
 entries are overwritten or simply expire. The documentation and its RSS/Atom feeds ("docs") are
 cleared on publication and on every change of what they show (docs.signals); the calendar feeds
 ("calendar") on every change of a session, its agenda, an InterTransfo, a team, a coordination,
-a person or a feed token (receivers below). The response and the generations are read together,
+a person or a feed token (sessions.cache). Each app connects the receivers of what it shows. The response and the generations are read together,
 in one round trip.
 
 The CSRF token of the header's forms is personal: it is cut out of the stored copy and each visitor
@@ -26,7 +26,6 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, quote_etag
@@ -47,7 +46,7 @@ _KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "Cac
 
 def mark_cacheable(response, group=DOCS):
     """Let the middleware keep this response for the next anonymous readers, in ``group``."""
-    response.docs_cacheable = group
+    response.page_cache_group = group
     return response
 
 
@@ -110,7 +109,7 @@ class AnonymousPageCacheMiddleware:
         if generations is None:
             return self.get_response(request)
         response = self.get_response(request)
-        group = getattr(response, "docs_cacheable", None)
+        group = getattr(response, "page_cache_group", None)
         user = getattr(request, "user", None)
         if (
             group in GENERATION_KEYS
@@ -143,33 +142,3 @@ class AnonymousPageCacheMiddleware:
         if "HTTP_IF_NONE_MATCH" in request.META and "ETag" in stored["headers"]:
             return get_conditional_response(request, etag=stored["headers"]["ETag"], response=response)
         return response
-
-
-# --- What the calendar feeds show -----------------------------------------------------------
-# Connected here, by model label, because this module is loaded with the models in every process
-# (web, worker, shell): a change made anywhere empties the feeds at once. A person's save clears
-# them unless it only stamps a login: deactivating someone must refuse their token at once.
-
-CALENDAR_SOURCES = (
-    "lab_sessions.Session",
-    "lab_sessions.AgendaItem",
-    "lab_sessions.Gathering",
-    "lab_sessions.CalendarFeedToken",
-    "programmes.Programme",
-    "programmes.Lab",
-    "programmes.LabMembership",
-    "programmes.Coordination",
-    "ambassadors.Ambassador",
-)
-
-
-def _person_changed(sender, instance, update_fields=None, **kwargs):
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
-        return
-    clear_calendar_cache()
-
-
-for _label in CALENDAR_SOURCES:
-    post_save.connect(clear_calendar_cache, sender=_label, dispatch_uid=f"calendar_cache_saved_{_label}")
-    post_delete.connect(clear_calendar_cache, sender=_label, dispatch_uid=f"calendar_cache_deleted_{_label}")
-post_save.connect(_person_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="calendar_cache_person")

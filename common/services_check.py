@@ -1,4 +1,4 @@
-"""`python -m transfo.services DATABASE_URL REDIS_URL`: exit 0 when both services answer.
+"""`python -m common.services_check DATABASE_URL REDIS_URL`: exit 0 when both services answer.
 
 Used by `make test` to decide whether the pass against the real services can run.
 """

@@ -10,7 +10,7 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-logger = logging.getLogger("transfo.cache")
+logger = logging.getLogger("common.redis_cache")
 
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 
