@@ -4,7 +4,7 @@ The two differ in who answers — an ambassador of the Lab for a session, anyone
 Lab of the programme for an InterTransfo — and in the words of their messages. The checks (days
 of the event, known answers, answers closed once it is over or cancelled, attendance noted from
 its first day) and the writes (one row per person and day, created or updated in bulk) are here
-once; ``services`` and ``gatherings`` say who the person is.
+once; ``invitations`` says who the person is, and each event its words (``event.wording``).
 """
 import datetime
 
@@ -12,31 +12,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import DayAnswer, EventStatus, Gathering
+from .models import DayAnswer, EventStatus
 
 ANSWERS = {DayAnswer.Response.YES, DayAnswer.Response.NO, DayAnswer.Response.MAYBE}
 
-MESSAGES = {
-    "session": {
-        "cancelled": _("Cette session est annulée : il n'y a plus rien à répondre."),
-        "over": _("Cette session est passée : les réponses sont closes."),
-        "day": _("Ce jour ne fait pas partie de la session."),
-        "marks_cancelled": _("Cette session est annulée : il n'y a pas de présences à noter."),
-        "too_early": _("Les présences se notent à partir du premier jour de la session."),
-    },
-    "gathering": {
-        "cancelled": _("Cette InterTransfo est annulée : il n'y a plus rien à répondre."),
-        "over": _("Cette InterTransfo est passée : les réponses sont closes."),
-        "day": _("Ce jour ne fait pas partie de l'InterTransfo."),
-        "marks_cancelled": _("Cette InterTransfo est annulée : il n'y a pas de présences à noter."),
-        "too_early": _("Les présences se notent à partir du premier jour de l'InterTransfo."),
-    },
-}
 UNKNOWN_ANSWER = _("Réponse inconnue : présent·e, absent·e ou pas sûr·e.")
-
-
-def message(event, name: str) -> str:
-    return str(MESSAGES["gathering" if isinstance(event, Gathering) else "session"][name])
 
 
 def answers_open(event, today: datetime.date | None = None) -> bool:
@@ -49,13 +29,13 @@ def check_answers(event, answers: dict, *, today: datetime.date) -> None:
     """Refuse (ValidationError) answers to a cancelled or past event, for a day it does not have,
     or other than present / absent / not sure."""
     if event.status == EventStatus.CANCELLED:
-        raise ValidationError(message(event, "cancelled"))
+        raise ValidationError(event.wording.cancelled)
     if event.end_date < today:
-        raise ValidationError(message(event, "over"))
+        raise ValidationError(event.wording.over)
     days = set(event.days)
     for day, response in answers.items():
         if day not in days:
-            raise ValidationError(message(event, "day"))
+            raise ValidationError(event.wording.not_a_day)
         if response not in ANSWERS:
             raise ValidationError(str(UNKNOWN_ANSWER))
 
@@ -83,12 +63,12 @@ def save_answers(model, rows: dict, answers: dict, *, build) -> list:
 def check_marks(event, marks: dict, *, today: datetime.date) -> None:
     """Refuse (ValidationError) noting who came at a cancelled event, before it, or on a day it does not have."""
     if event.status == EventStatus.CANCELLED:
-        raise ValidationError(message(event, "marks_cancelled"))
+        raise ValidationError(event.wording.marks_cancelled)
     if event.start_date > today:
-        raise ValidationError(message(event, "too_early"))
+        raise ValidationError(event.wording.too_early)
     days = set(event.days)
     if any(day not in days for _person, day in marks):
-        raise ValidationError(message(event, "day"))
+        raise ValidationError(event.wording.not_a_day)
 
 
 def save_marks(model, rows: dict, marks: dict, *, build) -> int:

@@ -14,6 +14,8 @@ from programmes.models import Lab, Programme, Visibility
 from programmes.rules import visible_items
 from common.text import validate_single_line
 
+from .wording import GATHERING_PHRASES, SESSION_PHRASES, Wording
+
 MAX_DAYS = 3
 
 
@@ -49,6 +51,13 @@ class ScheduledEvent(models.Model):
                 violation_error_message=_("Une session ou une InterTransfo dure de 1 à 3 jours consécutifs."),
             ),
         ]
+
+    # The phrases naming this kind of event on the pages and in the messages both kinds share.
+    phrases = None
+
+    @property
+    def wording(self) -> Wording:
+        return Wording(self.phrases, self.number)
 
     @property
     def day_count(self):
@@ -91,6 +100,7 @@ class Session(ScheduledEvent):
     )
 
     objects = SessionQuerySet.as_manager()
+    phrases = SESSION_PHRASES
 
     class Meta(ScheduledEvent.Meta):
         verbose_name = _("session")
@@ -322,6 +332,8 @@ class Gathering(ScheduledEvent):
         verbose_name=_("labo hôte"),
     )
 
+    phrases = GATHERING_PHRASES
+
     class Meta(ScheduledEvent.Meta):
         verbose_name = _("InterTransfo")
         verbose_name_plural = _("InterTransfos")
@@ -339,7 +351,7 @@ class Gathering(ScheduledEvent):
         return f"InterTransfo #{self.number} {self.title}".strip()
 
     def get_absolute_url(self):
-        return reverse("feeds:gathering_detail", kwargs={"programme_slug": self.programme.slug, "number": self.number})
+        return reverse("intertransfo:gathering_detail", kwargs={"programme_slug": self.programme.slug, "number": self.number})
 
     def clean(self):
         super().clean()

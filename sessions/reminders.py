@@ -13,11 +13,10 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from ambassadors.models import Ambassador
-from outbox.models import OutgoingMail
 
-from .gatherings import invitations_of, mail_invitations
+from .invitations import mail_invited
+from .invitees import invitations_of
 from .models import Attendance, EventStatus, Gathering, GatheringAttendance, Session
-from .services import agenda_by_day, queue_session_mail
 
 # (label, first day it is due, last day it is due), in days before the session's first day.
 REMINDERS = (("7d", 7, 5), ("1d", 1, 1))
@@ -65,36 +64,16 @@ def send_due_reminders(today: datetime.date | None = None, *, base_url: str | No
         "start_date__lte": today + datetime.timedelta(days=horizon),
     }
     queued = 0
-    for session in Session.objects.filter(**window).select_related("lab"):
-        label = reminder_due(session, today)
-        if label is None:
-            continue
-        prefix = f"session-{session.pk}-reminder-{label}-"
-        # Rendering a mail costs more than this one query: skip those already queued.
-        already = set(OutgoingMail.objects.filter(key__startswith=prefix).values_list("key", flat=True))
-        people = [person for person in people_to_remind(session) if f"{prefix}{person.pk}" not in already]
-        if not people:
-            continue
-        agenda_days = agenda_by_day(session)
-        for person in people:
-            mail = queue_session_mail(
-                session=session,
-                ambassador=person,
-                kind=f"reminder-{label}",
-                key=f"{prefix}{person.pk}",
-                agenda_days=agenda_days,
-                base_url=base_url,
-            )
-            queued += mail is not None
-    for gathering in Gathering.objects.filter(**window).select_related("programme", "host_lab"):
-        label = reminder_due(gathering, today)
-        if label is None:
-            continue
-        queued += mail_invitations(
-            gathering,
-            invitations_to_remind(gathering),
-            kind=f"reminder-{label}",
-            event=f"reminder-{label}",
-            base_url=base_url,
-        )
+    events = [
+        (session, people_to_remind(session))
+        for session in Session.objects.filter(**window).select_related("lab")
+        if reminder_due(session, today)
+    ] + [
+        (gathering, invitations_to_remind(gathering))
+        for gathering in Gathering.objects.filter(**window).select_related("programme", "host_lab")
+        if reminder_due(gathering, today)
+    ]
+    for event, people in events:
+        name = f"reminder-{reminder_due(event, today)}"
+        queued += mail_invited(event, people, kind=name, name=name, base_url=base_url)
     return queued

@@ -16,195 +16,22 @@ The rules a resident can rely on:
 - recording who came marks the session as held.
 """
 import datetime
-import hashlib
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.translation import gettext
 
-from ambassadors.models import Ambassador
 from common.images import clean_image
-from outbox.services import queue_mail
 from programmes.models import Visibility
 
-from . import answers as answers_module
-from .models import AgendaItem, Attendance, EventStatus, Gathering, Session, SessionPhoto
+from . import invitations
+from .models import AgendaItem, EventStatus, Gathering, Session, SessionPhoto
 
-RSVP_SALT = "sessions.rsvp"
 SESSION_FIELDS = ("number", "title", "start_date", "end_date", "place_name", "place_address", "objectives", "visibility")
 AGENDA_FIELDS = ("day", "start_time", "end_time", "title", "kind", "description", "case", "facilitators")
-
-
-# --- Links and mails ----------------------------------------------------------------------
-
-
-class RsvpLinkInvalid(Exception):
-    """An answer link that cannot be used; ``reason`` is "unknown", "expired" or "cancelled".
-
-    ``event`` is the session or InterTransfo it was made for, when the link says it truly.
-    """
-
-    def __init__(self, reason: str, event=None):
-        super().__init__(reason)
-        self.reason = reason
-        self.event = event
-
-
-def rsvp_token(*, session: Session, ambassador: Ambassador) -> str:
-    """The signed part of a person's answer link: who they are and for which session.
-
-    Nothing is stored: the signature (the project's secret key, a salt of its own) is the proof.
-    """
-    return signing.dumps({"s": session.pk, "a": ambassador.pk}, salt=RSVP_SALT)
-
-
-def read_rsvp_token(token: str, *, session: Session, today: datetime.date | None = None) -> Ambassador:
-    """The person an answer link speaks for, or RsvpLinkInvalid.
-
-    A link is refused when its signature is wrong, when it was made for another session, when the
-    person left the Lab, once the session is over, or when the session was cancelled.
-    """
-    try:
-        data = signing.loads(token, salt=RSVP_SALT)
-    except signing.BadSignature:
-        raise RsvpLinkInvalid("unknown") from None
-    if not isinstance(data, dict) or data.get("s") != session.pk:
-        raise RsvpLinkInvalid("unknown")
-    ambassador = Ambassador.objects.filter(pk=data.get("a"), lab_id=session.lab_id, is_active=True).first()
-    if ambassador is None:
-        raise RsvpLinkInvalid("unknown")
-    if session.status == EventStatus.CANCELLED:
-        raise RsvpLinkInvalid("cancelled", session)
-    if session.end_date < (today or timezone.localdate()):
-        raise RsvpLinkInvalid("expired", session)
-    return ambassador
-
-
-def absolute_url(base_url: str | None, path: str) -> str:
-    """``path`` on the site as the person who triggered the mail reached it, or on the configured site."""
-    return (base_url or settings.WAGTAILADMIN_BASE_URL).rstrip("/") + path
-
-
-def agenda_by_day(event, items=None) -> list[tuple[datetime.date, list[AgendaItem]]]:
-    """The days of a session or an InterTransfo, each with its blocks in time order.
-
-    One query, or none when ``items`` (its blocks, already fetched) are given.
-    """
-    if items is None:
-        items = list(event.agenda_items.select_related("case").order_by("day", "start_time"))
-    else:
-        items = sorted(items, key=lambda item: (item.day, item.start_time))
-    return [(day, [item for item in items if item.day == day]) for day in event.days]
-
-
-def _subject(kind: str, session: Session) -> str:
-    values = {
-        "number": session.number,
-        "lab": session.lab.name,
-        "dates": dates_text(session),
-    }
-    subjects = {
-        "announce": gettext("Session n° %(number)s de %(lab)s, %(dates)s : serez-vous là ?"),
-        "reminder-7d": gettext("Dans une semaine : session n° %(number)s de %(lab)s, %(dates)s"),
-        "reminder-1d": gettext("Demain : session n° %(number)s de %(lab)s, %(dates)s"),
-        "change": gettext("Changement : session n° %(number)s de %(lab)s, désormais %(dates)s"),
-        "reopen": gettext("La session n° %(number)s de %(lab)s est de nouveau prévue, %(dates)s"),
-        "cancel": gettext("Annulée : session n° %(number)s de %(lab)s, %(dates)s"),
-    }
-    return subjects[kind] % values
-
-
-def dates_text(event) -> str:
-    """« le 3 mars 2017 » or « du 3 mars 2017 au 5 mars 2017 », for a session or an InterTransfo."""
-    if event.start_date == event.end_date:
-        return gettext("le %(day)s") % {"day": date_format(event.start_date, "DATE_FORMAT")}
-    return gettext("du %(start)s au %(end)s") % {
-        "start": date_format(event.start_date, "DATE_FORMAT"),
-        "end": date_format(event.end_date, "DATE_FORMAT"),
-    }
-
-
-def queue_session_mail(
-    *, session: Session, ambassador: Ambassador, kind: str, key: str, agenda_days=None, base_url: str | None = None
-):
-    """Queue one mail about a session to one person, with the agenda and their answer link.
-
-    ``kind`` is "announce", "reminder-7d", "reminder-1d", "change", "reopen" or "cancel". Mails
-    are written in the site's language, whatever the language of the page that triggered them.
-    """
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "kind": kind,
-            "session": session,
-            "lab": session.lab,
-            "ambassador": ambassador,
-            "dates": dates_text(session),
-            "agenda_days": agenda_days if agenda_days is not None else agenda_by_day(session),
-            "session_url": absolute_url(base_url, session.get_absolute_url()),
-            "rsvp_url": absolute_url(
-                base_url,
-                reverse(
-                    "lab_sessions:session_rsvp",
-                    kwargs={
-                        "lab_slug": session.lab.slug,
-                        "number": session.number,
-                        "token": rsvp_token(session=session, ambassador=ambassador),
-                    },
-                ),
-            ),
-        }
-        return queue_mail(
-            to=ambassador.email,
-            subject=_subject(kind, session),
-            body_text=render_to_string("sessions/email/session.txt", context),
-            body_html=render_to_string("sessions/email/session.html", context),
-            key=key,
-        )
-
-
-def invited_people(session: Session):
-    """Active people of the Lab who were invited to the session (they have answer rows)."""
-    return (
-        Ambassador.objects.filter(lab_id=session.lab_id, is_active=True, attendances__session=session)
-        .distinct()
-        .order_by("last_name", "first_name", "pk")
-    )
-
-
-def change_fingerprint(event) -> str:
-    """A short digest of a session's or InterTransfo's dates and place, to key the mails about a change."""
-    described = f"{event.start_date.isoformat()}|{event.end_date.isoformat()}|{event.place_name}|{event.place_address}"
-    return hashlib.sha256(described.encode()).hexdigest()[:12]
-
-
-def _notify_invited(session: Session, *, kind: str, base_url: str | None = None) -> int:
-    """Mail every invited person about a change, a reopening or a cancellation; the number queued."""
-    if kind == "cancel":
-        event = "cancel"
-    else:
-        # A key per state of the dates and place: each change goes out once, a repeat save mails no one.
-        event = f"{kind}-{change_fingerprint(session)}"
-    agenda_days = agenda_by_day(session)
-    queued = 0
-    for ambassador in invited_people(session):
-        mail = queue_session_mail(
-            session=session,
-            ambassador=ambassador,
-            kind=kind,
-            key=f"session-{session.pk}-{event}-{ambassador.pk}",
-            agenda_days=agenda_days,
-            base_url=base_url,
-        )
-        queued += mail is not None
-    return queued
 
 
 # --- Sessions -----------------------------------------------------------------------------
@@ -232,52 +59,6 @@ def _check_can_be_announced(session: Session, today: datetime.date) -> None:
         raise ValidationError(gettext("Cette session a déjà eu lieu : on ne l'annonce plus."))
     if session.end_date < today:
         raise ValidationError(gettext("Cette session est passée : il n'y a plus personne à inviter."))
-
-
-def _invite(session: Session, *, base_url: str | None) -> int:
-    """Answer rows for every active person and day, and one announcement mail each."""
-    people = list(session.lab.ambassadors.filter(is_active=True).order_by("last_name", "first_name", "pk"))
-    existing = set(session.attendances.values_list("ambassador_id", "day"))
-    Attendance.objects.bulk_create(
-        [
-            Attendance(session=session, ambassador=person, day=day)
-            for person in people
-            for day in session.days
-            if (person.pk, day) not in existing
-        ]
-    )
-    agenda_days = agenda_by_day(session)
-    queued = 0
-    for person in people:
-        mail = queue_session_mail(
-            session=session,
-            ambassador=person,
-            kind="announce",
-            key=f"session-{session.pk}-announce-{person.pk}",
-            agenda_days=agenda_days,
-            base_url=base_url,
-        )
-        queued += mail is not None
-    return queued
-
-
-def _fit_attendance_to_days(session: Session) -> None:
-    """After new dates: drop answers for days the session no longer has, ask again for the new ones.
-
-    Answers for days it still has are kept (moving a session by a day keeps the shared day).
-    """
-    invited = set(session.attendances.values_list("ambassador_id", flat=True))
-    session.attendances.exclude(day__gte=session.start_date, day__lte=session.end_date).delete()
-    existing = set(session.attendances.values_list("ambassador_id", "day"))
-    active = set(session.lab.ambassadors.filter(pk__in=invited, is_active=True).values_list("pk", flat=True))
-    Attendance.objects.bulk_create(
-        [
-            Attendance(session=session, ambassador_id=person_id, day=day)
-            for person_id in sorted(active)
-            for day in session.days
-            if (person_id, day) not in existing
-        ]
-    )
 
 
 @transaction.atomic
@@ -320,7 +101,7 @@ def plan_session(
     session.save()
     session.cases.set(cases)
     if status == EventStatus.ANNOUNCED:
-        _invite(session, base_url=base_url)
+        invitations.invite(session, base_url=base_url)
     return session
 
 
@@ -344,25 +125,19 @@ def update_session(*, session: Session, base_url: str | None = None, cases=None,
         setattr(current, field, value)
     if cases is not None:
         cases = _check_cases(current.lab, cases)
-    announcing = current.status == EventStatus.ANNOUNCED and before_status != EventStatus.ANNOUNCED
-    if announcing:
+    if current.status == EventStatus.ANNOUNCED and before_status != EventStatus.ANNOUNCED:
         _check_can_be_announced(current, timezone.localdate())
     current.full_clean()
     current.save()
     if cases is not None:
         current.cases.set(cases)
-    dates_changed = (current.start_date, current.end_date) != before_dates
-    place_changed = (current.place_name, current.place_address) != before_place
-    if dates_changed:
-        _fit_attendance_to_days(current)
-    if announcing:
-        if before_status == EventStatus.CANCELLED:
-            _notify_invited(current, kind="reopen", base_url=base_url)
-        _invite(current, base_url=base_url)
-    elif current.status == EventStatus.CANCELLED and before_status == EventStatus.ANNOUNCED:
-        _notify_invited(current, kind="cancel", base_url=base_url)
-    elif current.status == EventStatus.ANNOUNCED and (dates_changed or place_changed):
-        _notify_invited(current, kind="change", base_url=base_url)
+    invitations.after_save(
+        current,
+        before_status=before_status,
+        dates_changed=(current.start_date, current.end_date) != before_dates,
+        place_changed=(current.place_name, current.place_address) != before_place,
+        base_url=base_url,
+    )
     return current
 
 
@@ -385,7 +160,7 @@ def announce_session(*, session: Session, base_url: str | None = None, today: da
     current.full_clean()
     current.save(update_fields=["status", "updated_at"])
     session.status = current.status
-    return _invite(current, base_url=base_url)
+    return invitations.invite(current, base_url=base_url)
 
 
 @transaction.atomic
@@ -401,7 +176,7 @@ def cancel_session(*, session: Session, base_url: str | None = None) -> int:
     current.full_clean()
     current.save(update_fields=["status", "updated_at"])
     session.status = current.status
-    return _notify_invited(current, kind="cancel", base_url=base_url) if was_announced else 0
+    return invitations.notify_invited(current, kind="cancel", base_url=base_url) if was_announced else 0
 
 
 @transaction.atomic
@@ -568,55 +343,3 @@ def move_agenda_item(*, item: AgendaItem, direction: str) -> AgendaItem | None:
     for block in (first, second):
         block.full_clean()
     return day_items[other_index]
-
-
-# --- Attendance ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def answer_attendance(
-    *, session: Session, ambassador: Ambassador, answers: dict, today: datetime.date | None = None
-) -> list[Attendance]:
-    """Record one person's answers (present / absent / not sure), day by day.
-
-    ``answers`` maps days of the session to "yes", "no" or "maybe"; days left out keep their
-    answer. Refused (ValidationError) for someone of another Lab or who left it, a day outside the
-    session, an unknown answer, a cancelled session or one that is over.
-    """
-    today = today or timezone.localdate()
-    if ambassador.lab_id != session.lab_id or not ambassador.is_active:
-        raise ValidationError(gettext("Cette personne ne fait pas partie du labo de la session."))
-    answers_module.check_answers(session, answers, today=today)
-    rows = {row.day: row for row in Attendance.objects.select_for_update().filter(session=session, ambassador=ambassador)}
-    return answers_module.save_answers(
-        Attendance, rows, answers, build=lambda **values: Attendance(session=session, ambassador=ambassador, **values)
-    )
-
-
-@transaction.atomic
-def record_attendance(*, session: Session, marks: dict, today: datetime.date | None = None) -> int:
-    """Record who actually came, day by day, and mark the session as held.
-
-    ``marks`` maps (person id, day) to True (came), False (did not) or None (not noted). Only
-    people of the session's Lab and days of the session are accepted; from its first day on.
-    Returns the number of rows changed. Raises ValidationError, having saved nothing.
-    """
-    answers_module.check_marks(session, marks, today=today or timezone.localdate())
-    people_ids = {person_id for person_id, _day in marks}
-    known = set(Ambassador.objects.filter(lab_id=session.lab_id, pk__in=people_ids).values_list("pk", flat=True))
-    if people_ids - known:
-        raise ValidationError(gettext("Une des personnes cochées ne fait pas partie du labo de la session."))
-    rows = {
-        (row.ambassador_id, row.day): row
-        for row in Attendance.objects.select_for_update().filter(session=session, ambassador_id__in=people_ids)
-    }
-    written = answers_module.save_marks(
-        Attendance,
-        rows,
-        marks,
-        build=lambda person_id, day, attended: Attendance(
-            session=session, ambassador_id=person_id, day=day, attended=attended
-        ),
-    )
-    answers_module.mark_held(session)
-    return written

@@ -228,16 +228,16 @@ FORM_PAGES = {
     "case_edit": FormPage(lambda w: case_url("cases:case_edit", w), "resident", ("cases.forms.CaseEditForm",)),
     "case_team": FormPage(lambda w: case_url("cases:case_team", w), "resident", ("cases.forms.CaseTeamForm",)),
     "gathering_create": FormPage(
-        lambda w: reverse("feeds:gathering_create", kwargs={"programme_slug": w.programme.slug}), "coordinator",
+        lambda w: reverse("intertransfo:gathering_create", kwargs={"programme_slug": w.programme.slug}), "coordinator",
         ("sessions.views.gatherings.GatheringForm",),
     ),
-    "gathering_update": FormPage(lambda w: gathering_url("feeds:gathering_update", w), "coordinator", ("sessions.views.gatherings.GatheringForm",)),
-    "gathering_agenda_add": FormPage(lambda w: gathering_url("feeds:gathering_agenda_add", w), "coordinator", ("sessions.forms.AgendaItemForm",)),
+    "gathering_update": FormPage(lambda w: gathering_url("intertransfo:gathering_update", w), "coordinator", ("sessions.views.gatherings.GatheringForm",)),
+    "gathering_agenda_add": FormPage(lambda w: gathering_url("intertransfo:gathering_agenda_add", w), "coordinator", ("sessions.forms.AgendaItemForm",)),
     "gathering_agenda_edit": FormPage(
-        lambda w: gathering_url("feeds:gathering_agenda_edit", w, pk=w.gathering_item.pk), "coordinator", ("sessions.forms.AgendaItemForm",)
+        lambda w: gathering_url("intertransfo:gathering_agenda_edit", w, pk=w.gathering_item.pk), "coordinator", ("sessions.forms.AgendaItemForm",)
     ),
     "gathering_attendance": FormPage(
-        lambda w: gathering_url("feeds:gathering_attendance", w, w.past_gathering), "coordinator",
+        lambda w: gathering_url("intertransfo:gathering_attendance", w, w.past_gathering), "coordinator",
         ("sessions.forms.AttendanceMarksForm",), ("personne", "jour"),
     ),
     "planner": FormPage(
@@ -305,11 +305,11 @@ QUERY_PAGES = {
     "session_attendance": (lambda w: session_url("lab_sessions:session_attendance", w, w.past_session), "resident", ("personne",), ()),
     "lab_attendance": (lambda w: lab_url("lab_sessions:lab_attendance", w), "resident", ("tri", "page"), ()),
     "session_answer": (lambda w: session_url("lab_sessions:session_answer", w), "resident", ("personne",), ()),
-    "gathering_detail": (lambda w: gathering_url("feeds:gathering_detail", w), "coordinator", ("jour", "page"), ()),
+    "gathering_detail": (lambda w: gathering_url("intertransfo:gathering_detail", w), "coordinator", ("jour", "page"), ()),
     "gathering_attendance": (
-        lambda w: gathering_url("feeds:gathering_attendance", w, w.past_gathering), "coordinator", ("personne", "jour"), ()
+        lambda w: gathering_url("intertransfo:gathering_attendance", w, w.past_gathering), "coordinator", ("personne", "jour"), ()
     ),
-    "gathering_agenda_add": (lambda w: gathering_url("feeds:gathering_agenda_add", w), "coordinator", ("jour",), ()),
+    "gathering_agenda_add": (lambda w: gathering_url("intertransfo:gathering_agenda_add", w), "coordinator", ("jour",), ()),
     "lab_list": (lambda w: reverse("programmes:lab_list"), "resident", ("page",), ()),
     "opendata": (lambda w: reverse("opendata:index"), "anonymous", ("page",), ()),
     "feed": (lambda w: reverse("opendata:feed_rss"), "anonymous", ("page", "tag", "labo"), ()),

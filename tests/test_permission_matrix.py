@@ -15,9 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cases.models import Attachment
 from programmes.models import Coordination, LabMembership, Visibility
 from sessions.gatherings import announce_gathering
-from sessions.gatherings import rsvp_token as gathering_rsvp_token
 from sessions.models import Gathering, SessionPhoto
-from sessions.services import rsvp_token
+from sessions.invitations import rsvp_token
 
 from .factories import (
     make_agenda_item,
@@ -33,7 +32,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "feeds", "programme_cases", "docs"}
+OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "calendar_feeds", "intertransfo", "programme_cases", "docs"}
 ROLES = ["anonymous", "ambassador_a", "ambassador_b", "resident_a", "coordinator", "editor", "superuser"]
 ITEMS = ["item_a", "item_b", "shared", "public"]
 
@@ -100,7 +99,7 @@ def photo_of(world, item):
 
 def rsvp_token_of(world, item):
     session = world["sessions"][item]
-    return rsvp_token(session=session, ambassador=session.lab.ambassadors.order_by("pk").first())
+    return rsvp_token(session, session.lab.ambassadors.order_by("pk").first())
 
 
 def calendar_url(name, world, item):
@@ -114,7 +113,7 @@ def gathering_url(name, world, item):
         programme=programme, number=1,
         defaults={"start_date": world["lab_a"].start_date, "end_date": world["lab_a"].start_date},
     )
-    return reverse(f"feeds:{name}", kwargs={"programme_slug": programme.slug, "number": gathering.number})
+    return reverse(f"intertransfo:{name}", kwargs={"programme_slug": programme.slug, "number": gathering.number})
 
 
 def gathering_item_url(name, world, item):
@@ -122,7 +121,7 @@ def gathering_item_url(name, world, item):
     gathering_url("gathering_detail", world, item)
     gathering = Gathering.objects.get(programme=world["lab_a"].programme, number=1)
     block = gathering.agenda_items.first() or make_gathering_item(gathering)
-    return reverse(f"feeds:{name}", kwargs={"programme_slug": gathering.programme.slug, "number": 1, "pk": block.pk})
+    return reverse(f"intertransfo:{name}", kwargs={"programme_slug": gathering.programme.slug, "number": 1, "pk": block.pk})
 
 
 def invited_gathering(world):
@@ -136,8 +135,8 @@ def invited_gathering(world):
 
 def gathering_rsvp_url(world, item):
     gathering = invited_gathering(world)
-    token = gathering_rsvp_token(invitation=gathering.invitations.order_by("pk").first())
-    return reverse("feeds:gathering_rsvp", kwargs={"programme_slug": gathering.programme.slug, "number": 1, "token": token})
+    token = rsvp_token(gathering, gathering.invitations.order_by("pk").first())
+    return reverse("intertransfo:gathering_rsvp", kwargs={"programme_slug": gathering.programme.slug, "number": 1, "token": token})
 
 
 def ambassadors_url(name, world, item, **kwargs):
@@ -266,36 +265,36 @@ MATRIX = {
     "calendar:list": (lambda world, item: calendar_url("list", world, item), LAB_PAGE_READERS),
     "calendar:lab_feed": (lambda world, item: calendar_url("lab_feed", world, item), LAB_PAGE_READERS),
     "calendar:planner": (lambda world, item: calendar_url("planner", world, item), RUNS_THE_ITEMS_LAB),
-    "feeds:subscription": (lambda world, item: reverse("feeds:subscription"), EVERY_LOGGED_IN_PERSON),
+    "calendar_feeds:subscription": (lambda world, item: reverse("calendar_feeds:subscription"), EVERY_LOGGED_IN_PERSON),
     # An unknown token answers 404 to everyone (a real one: tests/sessions/test_ical.py).
-    "feeds:personal": (
-        lambda world, item: reverse("feeds:personal", kwargs={"token": "inconnu"}),
+    "calendar_feeds:personal": (
+        lambda world, item: reverse("calendar_feeds:personal", kwargs={"token": "inconnu"}),
         same_for_every_item({role: NOT_FOUND for role in ROLES}),
     ),
     # The InterTransfo of a programme: everyone of it reads them, its coordination plans them.
-    "feeds:gathering_index": (lambda world, item: reverse("feeds:gathering_index"), EVERY_LOGGED_IN_PERSON),
-    "feeds:gathering_list": (
-        lambda world, item: reverse("feeds:gathering_list", kwargs={"programme_slug": world["lab_a"].programme.slug}),
+    "intertransfo:gathering_index": (lambda world, item: reverse("intertransfo:gathering_index"), EVERY_LOGGED_IN_PERSON),
+    "intertransfo:gathering_list": (
+        lambda world, item: reverse("intertransfo:gathering_list", kwargs={"programme_slug": world["lab_a"].programme.slug}),
         LAB_PAGE_READERS,
     ),
-    "feeds:gathering_create": (
-        lambda world, item: reverse("feeds:gathering_create", kwargs={"programme_slug": world["lab_a"].programme.slug}),
+    "intertransfo:gathering_create": (
+        lambda world, item: reverse("intertransfo:gathering_create", kwargs={"programme_slug": world["lab_a"].programme.slug}),
         programme_planners(OK),
     ),
-    "feeds:gathering_detail": (lambda world, item: gathering_url("gathering_detail", world, item), LAB_PAGE_READERS),
-    "feeds:gathering_update": (lambda world, item: gathering_url("gathering_update", world, item), programme_planners(OK)),
+    "intertransfo:gathering_detail": (lambda world, item: gathering_url("gathering_detail", world, item), LAB_PAGE_READERS),
+    "intertransfo:gathering_update": (lambda world, item: gathering_url("gathering_update", world, item), programme_planners(OK)),
     # POST only: a GET by those who may use it answers 405.
-    "feeds:gathering_announce": (
+    "intertransfo:gathering_announce": (
         lambda world, item: gathering_url("gathering_announce", world, item), programme_planners(NOT_ALLOWED)
     ),
-    "feeds:gathering_agenda_add": (lambda w, i: gathering_url("gathering_agenda_add", w, i), programme_planners(OK)),
-    "feeds:gathering_agenda_edit": (lambda w, i: gathering_item_url("gathering_agenda_edit", w, i), programme_planners(OK)),
-    "feeds:gathering_agenda_delete": (
+    "intertransfo:gathering_agenda_add": (lambda w, i: gathering_url("gathering_agenda_add", w, i), programme_planners(OK)),
+    "intertransfo:gathering_agenda_edit": (lambda w, i: gathering_item_url("gathering_agenda_edit", w, i), programme_planners(OK)),
+    "intertransfo:gathering_agenda_delete": (
         lambda w, i: gathering_item_url("gathering_agenda_delete", w, i), programme_planners(OK)
     ),
-    "feeds:gathering_attendance": (lambda w, i: gathering_url("gathering_attendance", w, i), programme_planners(OK)),
+    "intertransfo:gathering_attendance": (lambda w, i: gathering_url("gathering_attendance", w, i), programme_planners(OK)),
     # One's own answer: those invited (every Lab's residents and ambassadors), nobody else.
-    "feeds:gathering_answer": (
+    "intertransfo:gathering_answer": (
         lambda w, i: invited_gathering(w) and gathering_url("gathering_answer", w, i),
         same_for_every_item(
             {"anonymous": LOGIN, "ambassador_a": OK, "ambassador_b": OK, "resident_a": OK, "coordinator": NOT_FOUND,
@@ -303,7 +302,7 @@ MATRIX = {
         ),
     ),
     # No login needed; the world's gathering is in 2016, so the link says it has expired.
-    "feeds:gathering_rsvp": (gathering_rsvp_url, same_for_every_item({role: 410 for role in ROLES})),
+    "intertransfo:gathering_rsvp": (gathering_rsvp_url, same_for_every_item({role: 410 for role in ROLES})),
     "cases:case_detail": (lambda world, item: world["cases"][item].get_absolute_url(), ITEM_READERS),
     "cases:board": (lambda world, item: reverse("cases:board", kwargs={"lab_slug": lab_of(world, item).slug}), PEOPLE_OF_THE_LAB),
     "cases:entry_create": (lambda world, item: case_url(world, item, "entry_create"), RUNS_THE_ITEMS_LAB),

@@ -9,14 +9,14 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from ambassadors.models import Ambassador
 from programmes.rules import runs_lab
 
-from .. import services
+from .. import invitations
 from ..answers import answers_open
+from ..schedule import agenda_by_day
 from ..forms import AnswerForm, AttendanceMarksForm, add_service_errors
 from ..models import Attendance, EventStatus, Session
 from .editor import LabRunMixin, SessionRunMixin
@@ -62,7 +62,7 @@ class SessionAnswerMixin(PerDayAnswerMixin):
         return Attendance.objects.filter(session=self.session, ambassador=self.person)
 
     def save_answers(self, answers):
-        services.answer_attendance(session=self.session, ambassador=self.person, answers=answers)
+        invitations.answer(event=self.session, person=self.person, answers_by_day=answers)
 
 
 class AnswerView(SessionAnswerMixin, View):
@@ -104,14 +104,15 @@ class AnswerView(SessionAnswerMixin, View):
             raise Http404
         return person
 
-    def render(self, form, status=200, errors=()):
+    def render(self, form, status=200):
         context = {
+            "event": self.session,
+            "owner": self.session.lab,
             "session": self.session,
             "lab": self.session.lab,
             "person": self.person,
             "for_self": self.person.user_id == self.request.user.pk,
             "form": form,
-            "errors": errors,
             "open": answers_open(self.session),
         }
         return TemplateResponse(self.request, self.template_name, context, status=status)
@@ -132,50 +133,47 @@ class RsvpView(SessionAnswerMixin, View):
 
     template_name = "sessions/rsvp.html"
     unavailable_template_name = "sessions/rsvp_unavailable.html"
-    explanations = {
-        "unknown": _(
-            "Ce lien de réponse n'est pas valable. Vérifiez qu'il a été copié en entier depuis le courriel, "
-            "ou connectez-vous pour répondre depuis la page de la session."
-        ),
-        "expired": _("Cette session est passée : il n'est plus possible d'y répondre."),
-        "cancelled": _("Cette session a été annulée : il n'y a plus rien à répondre."),
-    }
+    event_model = Session
 
     def dispatch(self, request, *args, **kwargs):
+        try:
+            event = self.find_event(kwargs)
+            if event is None:
+                raise invitations.RsvpLinkInvalid("unknown")
+            self.person = invitations.read_rsvp_token(kwargs["token"], event=event)
+        except invitations.RsvpLinkInvalid as invalid:
+            phrases = self.event_model.phrases
+            explanation = {"unknown": phrases.rsvp_unknown, "expired": phrases.rsvp_expired, "cancelled": phrases.rsvp_cancelled}
+            context = {"reason": invalid.reason, "explanation": explanation[invalid.reason], "event": invalid.event}
+            status = 404 if invalid.reason == "unknown" else 410
+            return TemplateResponse(request, self.unavailable_template_name, context, status=status)
+        return super().dispatch(request, *args, **kwargs)
+
+    def find_event(self, kwargs):
+        """The event of the address (kept as the view's event), or None."""
         self.session = (
             Session.objects.select_related("lab__collectivite")
             .filter(lab__slug=kwargs["lab_slug"], number=kwargs["number"])
             .first()
         )
-        try:
-            if self.session is None:
-                raise services.RsvpLinkInvalid("unknown")
-            self.person = services.read_rsvp_token(kwargs["token"], session=self.session)
-        except services.RsvpLinkInvalid as invalid:
-            context = {"reason": invalid.reason, "explanation": self.explanations[invalid.reason], "event": invalid.event}
-            status = 404 if invalid.reason == "unknown" else 410
-            return TemplateResponse(request, self.unavailable_template_name, context, status=status)
-        return super().dispatch(request, *args, **kwargs)
+        return self.session
+
+    def context(self):
+        return {"owner": self.session.lab, "session": self.session, "lab": self.session.lab, "agenda_days": agenda_by_day(self.session)}
 
     def render(self, form, status=200):
-        context = {
-            "session": self.session,
-            "lab": self.session.lab,
-            "person": self.person,
-            "form": form,
-            "agenda_days": services.agenda_by_day(self.session),
-        }
+        context = {"event": self.event, "person": self.person, "form": form, **self.context()}
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
     def answer_saved(self, request):
-        messages.success(request, gettext("Merci, votre réponse est enregistrée. Vous pouvez la changer ici jusqu'à la session."))
+        messages.success(request, self.event.wording.answer_saved_by_link)
         return redirect(request.path)
 
 
 class SessionAttendanceView(SessionRunMixin, View):
     """After (or during) the session, those who run the Lab note who actually came, day by day."""
 
-    template_name = "sessions/session_attendance.html"
+    template_name = "sessions/attendance.html"
 
     def form(self, data=None):
         rows = list(self.session.attendances.all())
@@ -191,6 +189,9 @@ class SessionAttendanceView(SessionRunMixin, View):
     def context(self, form, **kwargs):
         today = timezone.localdate()
         return {
+            "event": self.session,
+            "owner": self.lab,
+            "person_template": "sessions/partials/attendance_ambassador.html",
             "form": form,
             "too_early": self.session.start_date > today,
             "cancelled": self.session.status == EventStatus.CANCELLED,
@@ -204,11 +205,11 @@ class SessionAttendanceView(SessionRunMixin, View):
         form = self.form(request.POST)
         if form.is_valid():
             try:
-                services.record_attendance(session=self.session, marks=form.marks())
+                invitations.record_attendance(event=self.session, marks=form.marks())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, gettext("Présences enregistrées : la session est notée comme tenue."))
+                messages.success(request, self.session.wording.attendance_saved)
                 return redirect(self.session_url("presence"))
         return self.render(self.template_name, self.context(form), status=400)
 

@@ -111,7 +111,7 @@ class SubscriptionView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         token = feed_token_of(user=self.request.user).token
-        personal = self.request.build_absolute_uri(reverse("feeds:personal", kwargs={"token": token}))
+        personal = self.request.build_absolute_uri(reverse("calendar_feeds:personal", kwargs={"token": token}))
         labs = labs_seen_whole_by(self.request.user).select_related("programme").order_by("start_date", "name")
         context.update(
             personal_url=personal,
@@ -137,7 +137,7 @@ class SubscriptionView(LoginRequiredMixin, TemplateView):
             request,
             gettext("Votre adresse d'abonnement est renouvelée : l'ancienne ne fonctionne plus. Abonnez-vous à la nouvelle."),
         )
-        return redirect("feeds:subscription")
+        return redirect("calendar_feeds:subscription")
 
 
 def _webcal(url):

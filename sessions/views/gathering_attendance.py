@@ -1,7 +1,7 @@
 """Answering an InterTransfo day by day (logged in, or from the link in one's mail), and noting who came.
 
-The answer pages share the sessions' per-day handling (``PerDayAnswerMixin``); what differs is
-who answers: anyone invited from a Lab of the programme, and the coordination for any of them.
+The pages are the sessions' (``attendance``): what differs is who answers — anyone invited from a
+Lab of the programme, and the coordination for any of them — and the page's surroundings.
 """
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,25 +10,21 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from .. import services
+from .. import invitations
 from ..answers import answers_open
 from ..forms import AttendanceMarksForm, add_service_errors
-from ..gatherings import (
-    answer_gathering,
-    gathering_url,
-    invitation_of,
-    invitations_of,
-    read_rsvp_token,
-    record_gathering_attendance,
-)
+from ..gatherings import gathering_url, record_gathering_attendance
+from ..invitees import invitation_of, invitations_of
 from ..models import EventStatus, Gathering, GatheringAttendance
 from ..outside import show_gathering_agenda
+from ..schedule import agenda_by_day
 from .attendance import PerDayAnswerMixin, RsvpView
 from .gatherings import ProgrammeMixin
+
+BREADCRUMB = "sessions/gatherings/_breadcrumb.html"
 
 
 class GatheringAnswerMixin(PerDayAnswerMixin):
@@ -42,7 +38,7 @@ class GatheringAnswerMixin(PerDayAnswerMixin):
         return GatheringAttendance.objects.filter(invitation=self.person)
 
     def save_answers(self, answers):
-        answer_gathering(invitation=self.person, answers=answers)
+        invitations.answer(event=self.gathering, person=self.person, answers_by_day=answers)
 
 
 class GatheringAnswerView(GatheringAnswerMixin, ProgrammeMixin, View):
@@ -52,7 +48,7 @@ class GatheringAnswerView(GatheringAnswerMixin, ProgrammeMixin, View):
     invitation. A person the user may not answer for is a 404, like one that does not exist.
     """
 
-    template_name = "sessions/gatherings/answer_form.html"
+    template_name = "sessions/answer_form.html"
 
     def get(self, request, *args, **kwargs):
         self.resolve()
@@ -81,6 +77,9 @@ class GatheringAnswerView(GatheringAnswerMixin, ProgrammeMixin, View):
 
     def render(self, form, status=200):
         context = {
+            "event": self.gathering,
+            "owner": self.programme,
+            "breadcrumb_template": BREADCRUMB,
             "gathering": self.gathering,
             "programme": self.programme,
             "person": self.person,
@@ -98,75 +97,48 @@ class GatheringAnswerView(GatheringAnswerMixin, ProgrammeMixin, View):
         return redirect(gathering_url(self.gathering) + "#presence")
 
 
-class GatheringRsvpView(GatheringAnswerMixin, View):
-    """The answer link of an InterTransfo's mails: no login, the signed link says who answers.
+class GatheringRsvpView(GatheringAnswerMixin, RsvpView):
+    """The answer link of an InterTransfo's mails: no login, the signed link says who answers."""
 
-    Opening it (GET) changes nothing, so a mail scanner following it does no harm.
-    """
+    event_model = Gathering
 
-    template_name = "sessions/gatherings/rsvp.html"
-    explanations = {
-        "unknown": _(
-            "Ce lien de réponse n'est pas valable. Vérifiez qu'il a été copié en entier depuis le courriel, "
-            "ou connectez-vous pour répondre depuis la page de l'InterTransfo."
-        ),
-        "expired": _("Cette InterTransfo est passée : il n'est plus possible d'y répondre."),
-        "cancelled": _("Cette InterTransfo a été annulée : il n'y a plus rien à répondre."),
-    }
-
-    def dispatch(self, request, *args, **kwargs):
+    def find_event(self, kwargs):
         self.gathering = (
             Gathering.objects.select_related("programme", "host_lab")
             .filter(programme__slug=kwargs["programme_slug"], number=kwargs["number"])
             .first()
         )
-        try:
-            if self.gathering is None:
-                raise services.RsvpLinkInvalid("unknown")
-            self.person = read_rsvp_token(kwargs["token"], gathering=self.gathering)
-        except services.RsvpLinkInvalid as invalid:
-            context = {
-                "reason": invalid.reason,
-                "explanation": self.explanations[invalid.reason],
-                "event": invalid.event,
-                "is_gathering": True,
-            }
-            status = 404 if invalid.reason == "unknown" else 410
-            return TemplateResponse(request, RsvpView.unavailable_template_name, context, status=status)
-        return super().dispatch(request, *args, **kwargs)
+        return self.gathering
 
-    def render(self, form, status=200):
-        context = {
+    def context(self):
+        return {
+            "owner": self.gathering.programme,
             "gathering": self.gathering,
             "programme": self.gathering.programme,
-            "person": self.person,
-            "form": form,
             # An answer link works without logging in: people named as their consent allows.
-            "agenda_days": show_gathering_agenda(self.gathering, services.agenda_by_day(self.gathering)),
+            "agenda_days": show_gathering_agenda(self.gathering, agenda_by_day(self.gathering)),
+            "show_facilitators": True,
         }
-        return TemplateResponse(self.request, self.template_name, context, status=status)
-
-    def answer_saved(self, request):
-        messages.success(
-            request, gettext("Merci, votre réponse est enregistrée. Vous pouvez la changer ici jusqu'à l'InterTransfo.")
-        )
-        return redirect(request.path)
 
 
 class GatheringAttendanceView(ProgrammeMixin, TemplateView):
     """From its first day on, the coordination notes who actually came, day by day."""
 
-    template_name = "sessions/gatherings/attendance.html"
+    template_name = "sessions/attendance.html"
     requires_planning = True
 
     def form(self, data=None):
-        invitations = list(invitations_of(self.gathering))
+        people = list(invitations_of(self.gathering))
         rows = GatheringAttendance.objects.filter(invitation__gathering=self.gathering)
-        return AttendanceMarksForm(data, event=self.gathering, people=invitations, rows=rows)
+        return AttendanceMarksForm(data, event=self.gathering, people=people, rows=rows)
 
     def render(self, form, status=200):
         today = timezone.localdate()
         context = self.get_context_data(
+            event=self.gathering,
+            owner=self.programme,
+            breadcrumb_template=BREADCRUMB,
+            person_template="sessions/gatherings/_attendance_invitation.html",
             gathering=self.gathering,
             form=form,
             too_early=self.gathering.start_date > today,
@@ -187,6 +159,6 @@ class GatheringAttendanceView(ProgrammeMixin, TemplateView):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, gettext("Présences enregistrées : l'InterTransfo est notée comme tenue."))
+                messages.success(request, self.gathering.wording.attendance_saved)
                 return redirect(gathering_url(self.gathering) + "#presence")
         return self.render(form, status=400)

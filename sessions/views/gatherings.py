@@ -20,13 +20,12 @@ from ..forms import AgendaItemForm, AnswerForm, add_service_errors, day_label
 from ..gatherings import (
     announce_gathering,
     gathering_url,
-    invitation_of,
-    invitations_of,
     may_plan_gatherings,
     plan_gathering,
     programmes_of,
     update_gathering,
 )
+from ..invitees import invitation_of, invitations_of
 from ..models import AgendaItem, EventStatus, Gathering, GatheringAttendance
 from ..outside import show_gathering_agenda
 from ..services import add_agenda_item, delete_agenda_item, update_agenda_item
@@ -384,11 +383,12 @@ class GatheringAgendaEditView(GatheringAgendaMixin, TemplateView):
 
 
 class GatheringAgendaDeleteView(GatheringAgendaMixin, TemplateView):
-    template_name = "sessions/gatherings/agenda_item_delete.html"
+    template_name = "sessions/agenda_item_delete.html"
 
     def get(self, request, *args, **kwargs):
         self.resolve()
-        return self.render_to_response(self.get_context_data(gathering=self.gathering, item=self.item))
+        context = self.get_context_data(gathering=self.gathering, item=self.item, breadcrumb_template="sessions/gatherings/_breadcrumb.html")
+        return self.render_to_response(context)
 
     def post(self, request, *args, **kwargs):
         self.resolve()

@@ -175,7 +175,7 @@ def test_coordinator_plans_an_intertransfo_that_every_lab_sees_in_its_calendar(l
     coordinator = make_user(first_name="Claude", last_name="Coordination")
     Coordination.objects.create(programme=lab.programme, user=coordinator)
     logged_in(page, live_server, coordinator)
-    page.goto(live_server.url + reverse("feeds:gathering_index"))
+    page.goto(live_server.url + reverse("intertransfo:gathering_index"))
     index_violations = serious_violations(page)
 
     page.get_by_role("link", name="Planifier une InterTransfo").click()
@@ -203,7 +203,7 @@ def test_subscription_page_is_accessible_and_fits_a_phone(live_server, request, 
     lab, resident = lab_and_resident
     logged_in(page, live_server, resident)
 
-    page.goto(live_server.url + reverse("feeds:subscription"))
+    page.goto(live_server.url + reverse("calendar_feeds:subscription"))
 
     assert page.get_by_label("Adresse d'abonnement").input_value().startswith(live_server.url + "/calendrier/")
     assert page.get_by_label(lab.name).input_value().endswith("/labo.ics?jeton=" + resident.calendar_feed_token.token)

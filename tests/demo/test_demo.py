@@ -69,7 +69,7 @@ def test_demo_agenda_items_pass_full_clean(demo):
 
 
 def test_demo_intertransfo_have_an_agenda_each_day_and_the_programme_invited_with_answers(demo):
-    from sessions.gatherings import gathering_invitees
+    from sessions.invitees import gathering_invitees
     from sessions.models import GatheringAttendance
 
     for gathering in Gathering.objects.all():

@@ -15,7 +15,8 @@ from ambassadors.models import Ambassador
 from outbox.models import OutgoingMail
 from programmes.models import Visibility
 from sessions.models import Attendance, EventStatus, Session
-from sessions.services import announce_session, rsvp_token
+from sessions.invitations import rsvp_token
+from sessions.services import announce_session
 
 from ..factories import (
     make_agenda_item,
@@ -149,7 +150,7 @@ def test_link_in_the_mail_answers_without_logging_in(client, session, people, dj
 def test_opening_the_mail_link_changes_nothing(client, session, people):
     announce_session(session=session)
 
-    client.get(url("session_rsvp", session, token=rsvp_token(session=session, ambassador=people["alex"])))
+    client.get(url("session_rsvp", session, token=rsvp_token(session, people["alex"])))
 
     assert answers(session, people["alex"]) == [PENDING, PENDING]
 
@@ -166,7 +167,7 @@ def test_opening_the_mail_link_changes_nothing(client, session, people):
 )
 def test_tampered_mail_link_is_refused_with_a_page(client, session, people, tamper):
     announce_session(session=session)
-    token = tamper(rsvp_token(session=session, ambassador=people["alex"]))
+    token = tamper(rsvp_token(session, people["alex"]))
 
     page = client.get(url("session_rsvp", session, token=token))
     post = client.post(url("session_rsvp", session, token=token), {day_field(session.start_date): NO})
@@ -180,7 +181,7 @@ def test_link_of_another_session_does_not_answer_this_one(client, lab, session, 
     other = make_session(lab, number=5, start_date=session.start_date + datetime.timedelta(days=30))
     announce_session(session=session)
     announce_session(session=other)
-    token = rsvp_token(session=other, ambassador=people["alex"])
+    token = rsvp_token(other, people["alex"])
 
     response = client.post(url("session_rsvp", session, token=token), {day_field(session.start_date): NO})
 
@@ -190,7 +191,7 @@ def test_link_of_another_session_does_not_answer_this_one(client, lab, session, 
 
 def test_link_of_someone_who_left_the_lab_no_longer_works(client, session, people):
     announce_session(session=session)
-    token = rsvp_token(session=session, ambassador=people["alex"])
+    token = rsvp_token(session, people["alex"])
     Ambassador.objects.filter(pk=people["alex"].pk).update(is_active=False)
 
     assert client.get(url("session_rsvp", session, token=token)).status_code == 404
@@ -200,8 +201,8 @@ def test_link_after_the_session_or_once_it_is_cancelled_explains_why(client, lab
     past = make_session(lab, number=1, start_date=TODAY - datetime.timedelta(days=10))
     cancelled = make_session(lab, number=2, start_date=TODAY + datetime.timedelta(days=50), status=EventStatus.CANCELLED)
 
-    expired = client.get(url("session_rsvp", past, token=rsvp_token(session=past, ambassador=people["alex"])))
-    gone = client.get(url("session_rsvp", cancelled, token=rsvp_token(session=cancelled, ambassador=people["alex"])))
+    expired = client.get(url("session_rsvp", past, token=rsvp_token(past, people["alex"])))
+    gone = client.get(url("session_rsvp", cancelled, token=rsvp_token(cancelled, people["alex"])))
 
     assert expired.status_code == 410
     assert "Cette session est passée" in expired.content.decode()
@@ -211,7 +212,7 @@ def test_link_after_the_session_or_once_it_is_cancelled_explains_why(client, lab
 
 def test_mail_link_with_an_unknown_answer_is_refused(client, session, people):
     announce_session(session=session)
-    link = url("session_rsvp", session, token=rsvp_token(session=session, ambassador=people["alex"]))
+    link = url("session_rsvp", session, token=rsvp_token(session, people["alex"]))
 
     unknown = client.post(link, {day_field(session.start_date): "peut-être demain"})
     empty = client.post(link, {})

@@ -15,9 +15,9 @@ from programmes.models import Coordination, LabMembership
 from sessions.gatherings import (
     announce_gathering,
     record_gathering_attendance,
-    rsvp_token,
     update_gathering,
 )
+from sessions.invitations import rsvp_token
 from sessions.models import AgendaItem, EventStatus, GatheringAttendance, GatheringInvitation
 from sessions.reminders import send_due_reminders
 from sessions.services import add_agenda_item
@@ -89,7 +89,7 @@ INVITED = sorted(
 
 
 def url(name, gathering, **kwargs):
-    return reverse(f"feeds:{name}", kwargs={"programme_slug": gathering.programme.slug, "number": gathering.number, **kwargs})
+    return reverse(f"intertransfo:{name}", kwargs={"programme_slug": gathering.programme.slug, "number": gathering.number, **kwargs})
 
 
 def text(response):
@@ -314,7 +314,7 @@ def test_mail_link_answers_without_logging_in_and_opening_it_changes_nothing(cli
 def test_tampered_mail_link_is_refused_with_a_page(client, world, tamper):
     announce(world)
     invitation = invitation_of_email("dominique@test.transfo.example")
-    link = url("gathering_rsvp", world["gathering"], token=tamper(rsvp_token(invitation=invitation)))
+    link = url("gathering_rsvp", world["gathering"], token=tamper(rsvp_token(invitation.gathering, invitation)))
 
     response = client.post(link, {f"day-{START.isoformat()}": YES})
 
@@ -328,7 +328,7 @@ def test_link_of_another_gathering_does_not_answer_this_one(client, world):
     other = make_gathering(world["programme"], start_date=START + 20 * DAY, end_date=START + 20 * DAY)
     invitation = invitation_of_email("dominique@test.transfo.example")
 
-    response = client.post(url("gathering_rsvp", other, token=rsvp_token(invitation=invitation)), {})
+    response = client.post(url("gathering_rsvp", other, token=rsvp_token(invitation.gathering, invitation)), {})
 
     assert response.status_code == 404
 
@@ -645,3 +645,33 @@ def test_gathering_page_query_count_does_not_grow_with_blocks_or_people(client, 
 
     assert GatheringInvitation.objects.count() == 20
     assert many == few
+
+
+def test_answer_links_mailed_before_the_single_salt_still_work(client, world):
+    """InterTransfo links were once signed with a salt of their own: those already mailed still answer."""
+    from django.core import signing
+
+    announce(world)
+    invitation = invitation_of_email("dominique@test.transfo.example")
+    former = signing.dumps({"g": world["gathering"].pk, "i": invitation.pk}, salt="sessions.gathering-rsvp")
+
+    response = client.get(url("gathering_rsvp", world["gathering"], token=former))
+
+    assert response.status_code == 200
+    assert signing.loads(rsvp_token(world["gathering"], invitation), salt="sessions.rsvp") == {
+        "g": world["gathering"].pk,
+        "i": invitation.pk,
+    }
+
+
+def test_a_session_link_does_not_answer_an_intertransfo(client, world):
+    """Both kinds now share one salt: what a link names still keeps each to its own kind."""
+    from django.core import signing
+
+    announce(world)
+    invitation = invitation_of_email("dominique@test.transfo.example")
+    session_like = signing.dumps({"s": world["gathering"].pk, "a": invitation.pk}, salt="sessions.rsvp")
+
+    response = client.get(url("gathering_rsvp", world["gathering"], token=session_like))
+
+    assert response.status_code == 404

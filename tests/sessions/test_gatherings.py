@@ -69,7 +69,7 @@ def form_data(**overrides):
 
 
 def create_url(programme):
-    return reverse("feeds:gathering_create", kwargs={"programme_slug": programme.slug})
+    return reverse("intertransfo:gathering_create", kwargs={"programme_slug": programme.slug})
 
 
 # --- Planning --------------------------------------------------------------------------------
@@ -83,7 +83,7 @@ def test_coordinator_plans_a_gathering_hosted_by_a_lab_of_the_programme(client, 
     gathering = Gathering.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse(
-        "feeds:gathering_detail", kwargs={"programme_slug": "la-transfo", "number": 1}
+        "intertransfo:gathering_detail", kwargs={"programme_slug": "la-transfo", "number": 1}
     )
     assert (gathering.number, gathering.host_lab, gathering.status) == (1, world["lab_b"], EventStatus.DRAFT)
     assert OutgoingMail.objects.count() == 0
@@ -135,7 +135,7 @@ def test_coordinator_changes_a_gathering(client, world):
     client.force_login(world["coordinator"])
 
     response = client.post(
-        reverse("feeds:gathering_update", kwargs={"programme_slug": "la-transfo", "number": gathering.number}),
+        reverse("intertransfo:gathering_update", kwargs={"programme_slug": "la-transfo", "number": gathering.number}),
         form_data(start_date="2017-06-26", end_date="2017-06-28"),
     )
 
@@ -162,7 +162,7 @@ EVERYONE = [
 def test_announcing_invites_every_lab_people_once_each(client, world, django_capture_on_commit_callbacks):
     gathering = make_gathering(world["programme"], title="Faire labo ensemble", host_lab=world["lab_b"])
     client.force_login(world["coordinator"])
-    announce = reverse("feeds:gathering_announce", kwargs={"programme_slug": "la-transfo", "number": gathering.number})
+    announce = reverse("intertransfo:gathering_announce", kwargs={"programme_slug": "la-transfo", "number": gathering.number})
 
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post(announce)
@@ -235,7 +235,7 @@ def test_a_cancelled_or_held_gathering_cannot_be_announced(client, world, status
     client.force_login(world["coordinator"])
 
     response = client.post(
-        reverse("feeds:gathering_announce", kwargs={"programme_slug": "la-transfo", "number": gathering.number}),
+        reverse("intertransfo:gathering_announce", kwargs={"programme_slug": "la-transfo", "number": gathering.number}),
         follow=True,
     )
 
@@ -256,9 +256,9 @@ def test_gathering_pages_open_to_everyone_of_the_programme(client, world, role):
     client.force_login(world[role])
 
     answers = [
-        client.get(reverse("feeds:gathering_list", kwargs={"programme_slug": "la-transfo"})).status_code,
+        client.get(reverse("intertransfo:gathering_list", kwargs={"programme_slug": "la-transfo"})).status_code,
         client.get(
-            reverse("feeds:gathering_detail", kwargs={"programme_slug": "la-transfo", "number": gathering.number})
+            reverse("intertransfo:gathering_detail", kwargs={"programme_slug": "la-transfo", "number": gathering.number})
         ).status_code,
     ]
 
@@ -273,8 +273,8 @@ def test_gathering_planning_opens_only_to_the_coordination(client, world, role):
 
     answers = [
         client.get(create_url(world["programme"])).status_code,
-        client.get(reverse("feeds:gathering_update", kwargs={"programme_slug": slug, "number": number})).status_code,
-        client.post(reverse("feeds:gathering_announce", kwargs={"programme_slug": slug, "number": number})).status_code,
+        client.get(reverse("intertransfo:gathering_update", kwargs={"programme_slug": slug, "number": number})).status_code,
+        client.post(reverse("intertransfo:gathering_announce", kwargs={"programme_slug": slug, "number": number})).status_code,
     ]
 
     expected_announce = 302 if PLAN[role] == 200 else 404
@@ -291,7 +291,7 @@ def test_someone_who_may_not_plan_creates_nothing(client, world):
 
 
 def test_gathering_pages_send_an_anonymous_visitor_to_the_login(client, world):
-    response = client.get(reverse("feeds:gathering_index"))
+    response = client.get(reverse("intertransfo:gathering_index"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -302,7 +302,7 @@ def test_gathering_index_lists_only_my_programmes(client, world):
     make_gathering(make_programme(), title="Celle des autres")
     client.force_login(world["ambassador_b"])
 
-    response = client.get(reverse("feeds:gathering_index"))
+    response = client.get(reverse("intertransfo:gathering_index"))
 
     listed = [gathering for entry in response.context["programmes"] for gathering, _ in entry["gatherings"]]
     assert listed == [mine]
@@ -313,5 +313,5 @@ def test_gathering_of_an_unknown_number_answers_404(client, world):
     client.force_login(world["coordinator"])
 
     assert client.get(
-        reverse("feeds:gathering_detail", kwargs={"programme_slug": "la-transfo", "number": 99})
+        reverse("intertransfo:gathering_detail", kwargs={"programme_slug": "la-transfo", "number": 99})
     ).status_code == 404

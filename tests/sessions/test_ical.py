@@ -168,8 +168,8 @@ def test_lab_feed_gives_a_gathering_day_its_hours_and_agenda(client, world):
 def test_feeds_query_count_does_not_grow_with_the_gatherings(client, world):
     lab = world["lab_a"]
     client.force_login(world["ambassador_a"])
-    token = client.get(reverse("feeds:subscription")).context["personal_url"].rsplit("/", 1)[-1].removesuffix(".ics")
-    addresses = [lab_feed_url(lab), reverse("feeds:personal", kwargs={"token": token})]
+    token = client.get(reverse("calendar_feeds:subscription")).context["personal_url"].rsplit("/", 1)[-1].removesuffix(".ics")
+    addresses = [lab_feed_url(lab), reverse("calendar_feeds:personal", kwargs={"token": token})]
     make_gathering_item(make_gathering(world["programme"], start_date=datetime.date(2017, 1, 9)))
     with CaptureQueriesContext(connection) as one:
         for address in addresses:
@@ -249,7 +249,7 @@ def test_personal_feed_lists_the_sessions_of_my_labs_and_the_programme_gathering
     gathering = make_gathering(world["programme"], start_date=datetime.date(2017, 6, 19), end_date=datetime.date(2017, 6, 19))
     token = CalendarFeedToken.objects.create(user=world["ambassador_a"], token="jeton-personnel")
 
-    response = client.get(reverse("feeds:personal", kwargs={"token": token.token}))
+    response = client.get(reverse("calendar_feeds:personal", kwargs={"token": token.token}))
 
     uids = {str(event["UID"]) for event in events_of(response)}
     assert response.status_code == 200
@@ -268,7 +268,7 @@ def test_personal_feed_of_a_coordinator_covers_every_lab_of_the_programme(client
     other = make_session(world["lab_b"], number=1, start_date=datetime.date(2017, 5, 2), end_date=datetime.date(2017, 5, 2))
     token = CalendarFeedToken.objects.create(user=coordinator, token="jeton-coordination")
 
-    uids = {str(event["UID"]) for event in events_of(client.get(reverse("feeds:personal", kwargs={"token": token.token})))}
+    uids = {str(event["UID"]) for event in events_of(client.get(reverse("calendar_feeds:personal", kwargs={"token": token.token})))}
 
     assert f"session-{other.pk}-20170502@transfo" in uids
     assert len(uids) == 4
@@ -278,7 +278,7 @@ def test_personal_feed_of_a_coordinator_covers_every_lab_of_the_programme(client
 def test_personal_feed_refuses_a_wrong_token(client, world, token):
     CalendarFeedToken.objects.create(user=world["ambassador_a"], token="jeton-personnel")
 
-    assert client.get(reverse("feeds:personal", kwargs={"token": token})).status_code == 404
+    assert client.get(reverse("calendar_feeds:personal", kwargs={"token": token})).status_code == 404
 
 
 def test_personal_feed_refuses_the_token_of_a_deactivated_person(client, world):
@@ -286,7 +286,7 @@ def test_personal_feed_refuses_the_token_of_a_deactivated_person(client, world):
     world["ambassador_a"].is_active = False
     world["ambassador_a"].save()
 
-    assert client.get(reverse("feeds:personal", kwargs={"token": token.token})).status_code == 404
+    assert client.get(reverse("calendar_feeds:personal", kwargs={"token": token.token})).status_code == 404
 
 
 # --- The subscription page -------------------------------------------------------------------
@@ -295,11 +295,11 @@ def test_personal_feed_refuses_the_token_of_a_deactivated_person(client, world):
 def test_subscription_page_creates_my_secret_address_once(client, world):
     client.force_login(world["ambassador_a"])
 
-    first = client.get(reverse("feeds:subscription"))
-    second = client.get(reverse("feeds:subscription"))
+    first = client.get(reverse("calendar_feeds:subscription"))
+    second = client.get(reverse("calendar_feeds:subscription"))
 
     token = CalendarFeedToken.objects.get(user=world["ambassador_a"]).token
-    address = "http://testserver" + reverse("feeds:personal", kwargs={"token": token})
+    address = "http://testserver" + reverse("calendar_feeds:personal", kwargs={"token": token})
     assert len(token) == 43
     assert first.context["personal_url"] == second.context["personal_url"] == address
     assert f'value="{address}"' in first.content.decode()
@@ -308,23 +308,23 @@ def test_subscription_page_creates_my_secret_address_once(client, world):
 
 def test_renewing_the_address_makes_the_old_one_answer_404(client, world):
     client.force_login(world["ambassador_a"])
-    client.get(reverse("feeds:subscription"))
+    client.get(reverse("calendar_feeds:subscription"))
     old = CalendarFeedToken.objects.get(user=world["ambassador_a"]).token
 
-    response = client.post(reverse("feeds:subscription"), follow=True)
+    response = client.post(reverse("calendar_feeds:subscription"), follow=True)
 
     new = CalendarFeedToken.objects.get(user=world["ambassador_a"]).token
     client.logout()
     assert new != old
     assert "l&#x27;ancienne ne fonctionne plus" in response.content.decode()
-    assert client.get(reverse("feeds:personal", kwargs={"token": old})).status_code == 404
+    assert client.get(reverse("calendar_feeds:personal", kwargs={"token": old})).status_code == 404
     assert client.get(lab_feed_url(world["lab_a"], jeton=old)).status_code == 404
-    assert client.get(reverse("feeds:personal", kwargs={"token": new})).status_code == 200
+    assert client.get(reverse("calendar_feeds:personal", kwargs={"token": new})).status_code == 200
 
 
 def test_subscription_page_sends_an_anonymous_visitor_to_the_login(client):
-    get = client.get(reverse("feeds:subscription"))
-    post = client.post(reverse("feeds:subscription"))
+    get = client.get(reverse("calendar_feeds:subscription"))
+    post = client.post(reverse("calendar_feeds:subscription"))
 
     assert get.status_code == post.status_code == 302
     assert get["Location"].startswith(reverse("account_login"))
@@ -336,7 +336,7 @@ def test_subscription_page_sends_an_anonymous_visitor_to_the_login(client):
 
 def personal_feed(client, token, **headers):
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("feeds:personal", kwargs={"token": token}), **headers)
+        response = client.get(reverse("calendar_feeds:personal", kwargs={"token": token}), **headers)
     return response, len(queries)
 
 

@@ -47,7 +47,7 @@ from programmes.models import (
     Programme,
     Visibility,
 )
-from sessions.gatherings import gathering_invitees
+from sessions.invitees import gathering_invitees
 from sessions.models import (
     AgendaItem,
     Attendance,
