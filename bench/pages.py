@@ -62,7 +62,7 @@ PAGES = [
         paths=("/flux/rss/",),
     ),
     BenchPage(
-        "ical", "Flux iCal personnel (jeton, sans session)", PUBLIC, names=("feeds:personal",),
+        "ical", "Flux iCal personnel (jeton, sans session)", PUBLIC, names=("calendar_feeds:personal",),
         kwargs=(("token", "ical_token"),),
     ),
 ]
