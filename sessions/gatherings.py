@@ -17,7 +17,6 @@ from programmes.rules import is_coordinator, labs_seen_whole_by
 from . import invitations
 from .models import EventStatus, Gathering
 
-
 # What the coordination may set; the programme and the number are fixed by the service.
 EDITABLE_FIELDS = (
     "title",
@@ -120,21 +119,13 @@ def update_gathering(*, gathering: Gathering, changed_by, base_url: str, **field
         raise TypeError(f"Unknown gathering fields: {sorted(unknown)}")
     # Only the row itself is locked: PostgreSQL cannot lock the empty side of the host Lab join.
     current = Gathering.objects.select_for_update(of=("self",)).select_related("programme", "host_lab").get(pk=gathering.pk)
-    before_status = current.status
-    before_dates = (current.start_date, current.end_date)
-    before_place = (current.place_name, current.place_address)
+    before = invitations.told_state(current)
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean()
     _check_inside_programme(current)
     current.save()
-    invitations.after_save(
-        current,
-        before_status=before_status,
-        dates_changed=(current.start_date, current.end_date) != before_dates,
-        place_changed=(current.place_name, current.place_address) != before_place,
-        base_url=base_url,
-    )
+    invitations.after_save(current, before=before, base_url=base_url)
     return current
 
 

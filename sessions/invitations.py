@@ -16,6 +16,7 @@ InterTransfo (``GatheringGuests``, its invitees found by ``gatherings``). ``gues
 picks the one of the event.
 """
 import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core import signing
@@ -426,13 +427,29 @@ def notify_invited(event, *, kind: str, base_url: str | None = None) -> int:
     return mail_invited(event, guests_of(event).invited(event), kind=kind, name=name, base_url=base_url)
 
 
-def after_save(event, *, before_status, dates_changed: bool, place_changed: bool, base_url: str | None) -> None:
+class ToldState(NamedTuple):
+    """What the invited were told of an event: its status, its dates, its place."""
+
+    status: str
+    dates: tuple
+    place: tuple
+
+
+def told_state(event) -> ToldState:
+    """``ToldState`` of an event as it is now (read it before a save, for ``after_save``)."""
+    return ToldState(event.status, (event.start_date, event.end_date), (event.place_name, event.place_address))
+
+
+def after_save(event, *, before: ToldState, base_url: str | None) -> None:
     """Tell the invited what they need to know once an event is saved with new details or status.
 
-    Answers for days it no longer has are dropped. Announced, it invites those not invited yet
-    (mailing first, when it comes back from cancelled, those already invited); cancelled after
-    being announced, it mails the invited; announced and moved, it mails them the change.
+    ``before`` is ``told_state(event)`` as it was before the save. Answers for days it no longer
+    has are dropped. Announced, it invites those not invited yet (mailing first, when it comes
+    back from cancelled, those already invited); cancelled after being announced, it mails the
+    invited; announced and moved, it mails them the change.
     """
+    now = told_state(event)
+    before_status, dates_changed, place_changed = before.status, now.dates != before.dates, now.place != before.place
     guests = guests_of(event)
     if dates_changed:
         guests.fit_to_days(event)

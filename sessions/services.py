@@ -118,26 +118,18 @@ def update_session(*, session: Session, base_url: str | None = None, cases=None,
     if unknown:
         raise TypeError(f"update_session() got unexpected fields: {sorted(unknown)}")
     current = Session.objects.select_for_update().select_related("lab__collectivite").get(pk=session.pk)
-    before_status = current.status
-    before_dates = (current.start_date, current.end_date)
-    before_place = (current.place_name, current.place_address)
+    before = invitations.told_state(current)
     for field, value in changes.items():
         setattr(current, field, value)
     if cases is not None:
         cases = _check_cases(current.lab, cases)
-    if current.status == EventStatus.ANNOUNCED and before_status != EventStatus.ANNOUNCED:
+    if current.status == EventStatus.ANNOUNCED and before.status != EventStatus.ANNOUNCED:
         _check_can_be_announced(current, timezone.localdate())
     current.full_clean()
     current.save()
     if cases is not None:
         current.cases.set(cases)
-    invitations.after_save(
-        current,
-        before_status=before_status,
-        dates_changed=(current.start_date, current.end_date) != before_dates,
-        place_changed=(current.place_name, current.place_address) != before_place,
-        base_url=base_url,
-    )
+    invitations.after_save(current, before=before, base_url=base_url)
     return current
 
 

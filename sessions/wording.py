@@ -125,5 +125,7 @@ class Wording:
         self._number = number
 
     def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)  # Only phrases are looked up here (copy and pickle ask for others).
         phrase = getattr(self._phrases, name)
         return mark_safe(str(phrase) % {"number": self._number})

@@ -189,6 +189,28 @@ def test_link_of_another_session_does_not_answer_this_one(client, lab, session, 
     assert answers(session, people["alex"]) == [PENDING, PENDING]
 
 
+def test_session_links_already_mailed_still_answer(client, session, people):
+    """A session's answer link is signed as it always was: those in people's mailboxes still work."""
+    from django.core import signing
+
+    announce_session(session=session)
+    mailed = signing.dumps({"s": session.pk, "a": people["alex"].pk}, salt="sessions.rsvp")
+
+    response = client.get(url("session_rsvp", session, token=mailed))
+
+    assert response.status_code == 200
+
+
+def test_an_intertransfo_link_does_not_answer_a_session(client, session, people):
+    """A link made for an InterTransfo, under either salt, names no session."""
+    from django.core import signing
+
+    announce_session(session=session)
+    for salt in ("sessions.rsvp", "sessions.gathering-rsvp"):
+        token = signing.dumps({"g": session.pk, "i": people["alex"].pk}, salt=salt)
+        assert client.get(url("session_rsvp", session, token=token)).status_code == 404
+
+
 def test_link_of_someone_who_left_the_lab_no_longer_works(client, session, people):
     announce_session(session=session)
     token = rsvp_token(session, people["alex"])
