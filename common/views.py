@@ -1,6 +1,6 @@
 """View helpers shared by the apps' pages: who may open a page is declared, and decided here."""
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404
 
 from .audit import log_refused_access
@@ -38,6 +38,8 @@ class PermissionRequiredMixin:
         """Look up what else the URL names, once the permission is granted."""
 
     def dispatch(self, request, *args, **kwargs):
+        if not self.permission_required:
+            raise ImproperlyConfigured(f"{type(self).__name__} names no permission_required.")
         user = request.user
         if self.login_required and not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -67,10 +69,10 @@ class VisibleItemMixin(PermissionRequiredMixin):
     """Open one Lab item only if ``get_visible_queryset(user)`` lists it and the user holds
     ``permission_required`` on it.
 
-    Someone who may not read it gets a 404, exactly as for an item that does not exist; an
-    anonymous visitor is sent to the login first (whether the item exists or not), since they
-    may be allowed once logged in. Anonymous visitors may read public items, so they are let in
-    before the item is looked up. The item found is the view's ``get_object()``.
+    Someone who may not read it gets a 404, exactly as for an item that does not exist. Anonymous
+    visitors may read public items, so they are let in before the item is looked up; one who is
+    refused (whether the item exists or not) is sent to the login, since they may be allowed
+    once logged in. The item found is the view's ``get_object()``.
 
     A query that reads its reader's roles with the item (``programmes.rules.with_reader_roles``)
     lets the predicates answer from them, rather than asking the rules' subqueries a second time.
