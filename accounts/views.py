@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 from allauth.account.views import LoginView as AllauthLoginView
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
@@ -21,12 +20,15 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
+from common.views import PermissionRequiredMixin
+
 from . import services
 from .forms import ErasureForm, ProfileForm
 
 
 @method_decorator(never_cache, name="dispatch")
-class ProfileView(LoginRequiredMixin, FormView):
+class ProfileView(PermissionRequiredMixin, FormView):
+    permission_required = "common.logged_in"
     template_name = "accounts/profile.html"
     form_class = ProfileForm
     success_url = reverse_lazy("accounts:profile")
@@ -48,8 +50,10 @@ class ProfileView(LoginRequiredMixin, FormView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class PersonalDataExportView(LoginRequiredMixin, View):
+class PersonalDataExportView(PermissionRequiredMixin, View):
     """The person's data as a JSON file to keep (right of access and portability)."""
+
+    permission_required = "common.logged_in"
 
     def get(self, request):
         data = services.export_personal_data(user=request.user)
@@ -61,7 +65,8 @@ class PersonalDataExportView(LoginRequiredMixin, View):
 
 
 @method_decorator(never_cache, name="dispatch")
-class ErasureView(LoginRequiredMixin, FormView):
+class ErasureView(PermissionRequiredMixin, FormView):
+    permission_required = "common.logged_in"
     template_name = "accounts/erasure_confirm.html"
     form_class = ErasureForm
     success_url = reverse_lazy("accounts:erased")

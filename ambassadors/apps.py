@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AmbassadorsConfig(AppConfig):
     name = "ambassadors"
     verbose_name = _("Ambassadeur·rices")
+
+    def ready(self):
+        from . import rules  # noqa: F401 — registers the permissions its views declare

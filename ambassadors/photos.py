@@ -6,8 +6,9 @@ and those who manage ambassadors in the administration do; anyone else gets a 40
 """
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.views import View
 
-from common.audit import log_refused_access
+from common.views import PermissionRequiredMixin
 
 from .models import Ambassador
 
@@ -22,13 +23,26 @@ def may_see_photo(user, ambassador) -> bool:
     return ambassador.user_id == user.pk or user.has_perm("ambassadors.view_ambassador")
 
 
-def ambassador_photo(request, pk):
-    ambassador = get_object_or_404(Ambassador.objects.only("photo", "public_consent", "is_active", "user_id"), pk=pk)
-    if not ambassador.photo:
-        raise Http404
-    if not may_see_photo(request.user, ambassador):
-        log_refused_access(request, "photo_without_consent")
-        raise Http404
+class AmbassadorPhotoView(PermissionRequiredMixin, View):
+    """The photo itself; a photo one may not see is a 404, for a visitor too (no login asked)."""
+
+    permission_required = "ambassadors.view_photo"
+    login_required = False
+    login_when_refused = False
+
+    def get_permission_object(self):
+        ambassador = get_object_or_404(
+            Ambassador.objects.only("photo", "public_consent", "is_active", "user_id"), pk=self.kwargs["pk"]
+        )
+        if not ambassador.photo:
+            raise Http404
+        return ambassador
+
+    def get(self, request, pk):
+        return photo_response(self.permission_object)
+
+
+def photo_response(ambassador):
     try:
         handle = ambassador.photo.open("rb")
     except FileNotFoundError:

@@ -14,5 +14,5 @@ urlpatterns = [
         name="resend_invitation",
     ),
     path("invitations/<str:token>/", views.AcceptInvitationView.as_view(), name="accept_invitation"),
-    path("photos/ambassadeurs/<int:pk>/", photos.ambassador_photo, name="photo"),
+    path("photos/ambassadeurs/<int:pk>/", photos.AmbassadorPhotoView.as_view(), name="photo"),
 ]

@@ -1,9 +1,8 @@
 """The Lab's ambassadors page (list, invite, import) and the invitation link."""
 from allauth.account.utils import perform_login
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -13,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from common.audit import log_refused_access
+from common.views import PermissionRequiredMixin
 from programmes.models import Lab
+from programmes.rules import with_reader_roles
 
 from . import services
 from .forms import AcceptInvitationForm, ImportForm, InvitationForm
@@ -32,30 +32,22 @@ def lab_home_url(lab) -> str:
         return "/"
 
 
-class LabAmbassadorsMixin(LoginRequiredMixin):
+class LabAmbassadorsMixin(PermissionRequiredMixin):
     """Resolves the Lab from the URL; someone who may not enter it gets a 404, as if it did not exist.
 
-    ``permission`` is checked on top: a member of the Lab without it gets a 403.
+    ``permission_required`` is checked on top: a member of the Lab without it gets a 403.
     """
 
-    permission = "programmes.enter_lab"
+    visibility_required = "programmes.enter_lab"
     template_name = "ambassadors/ambassador_list.html"
     failure_message = ""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.lab = get_object_or_404(Lab.objects.select_related("programme", "collectivite"), slug=kwargs["lab_slug"])
-        if not request.user.has_perm("programmes.enter_lab", self.lab):
-            log_refused_access(request, "lab_not_enterable")
-            raise Http404
-        self.runs_lab = request.user.has_perm("programmes.run_lab", self.lab)
-        # Both rules were just asked; any other permission is asked as declared.
-        known = {"programmes.enter_lab": True, "programmes.run_lab": self.runs_lab}
-        allowed = known[self.permission] if self.permission in known else request.user.has_perm(self.permission, self.lab)
-        if not allowed:
-            raise PermissionDenied("lab_not_run")
-        return super().dispatch(request, *args, **kwargs)
+    def get_permission_object(self):
+        # The reader's roles read with the Lab: the permissions and the page answer from them.
+        lab = with_reader_roles(Lab.objects.select_related("programme", "collectivite"), self.request.user)
+        self.lab = get_object_or_404(lab, slug=self.kwargs["lab_slug"])
+        self.runs_lab = self.lab.reader_runs_lab
+        return self.lab
 
     def list_url(self):
         return reverse("ambassadors:lab_ambassadors", kwargs={"lab_slug": self.lab.slug})
@@ -88,14 +80,14 @@ class LabAmbassadorsMixin(LoginRequiredMixin):
 class AmbassadorListView(LabAmbassadorsMixin, TemplateView):
     """Everyone of the Lab; those who run it also see e-mails and invite people."""
 
-    permission = "programmes.enter_lab"
+    permission_required = "ambassadors.view_lab_people"
 
     def get(self, request, *args, **kwargs):
         return self.render_page()
 
 
 class InviteAmbassadorView(LabAmbassadorsMixin, View):
-    permission = "programmes.run_lab"
+    permission_required = "ambassadors.invite"
     failure_message = _("L'invitation n'est pas partie : corrigez le formulaire « Inviter une personne » plus bas.")
 
     def get(self, request, *args, **kwargs):
@@ -120,7 +112,7 @@ class InviteAmbassadorView(LabAmbassadorsMixin, View):
 class ResendInvitationView(LabAmbassadorsMixin, View):
     """A button of the list (POST only)."""
 
-    permission = "programmes.run_lab"
+    permission_required = "ambassadors.invite"
 
     def post(self, request, *args, **kwargs):
         ambassador = get_object_or_404(Ambassador, lab=self.lab, pk=kwargs["pk"])
@@ -147,7 +139,7 @@ def _report_invitation(request, invitation, name, *, cooldown):
 
 
 class ImportAmbassadorsView(LabAmbassadorsMixin, View):
-    permission = "programmes.run_lab"
+    permission_required = "ambassadors.import"
     failure_message = _("Le fichier n'a pas été importé : les erreurs sont détaillées dans « Importer un fichier CSV » plus bas.")
 
     def get(self, request, *args, **kwargs):

@@ -7,7 +7,8 @@ cases; ambassadors of a case's team write its journal and propose stage moves; n
 """
 import rules
 
-from programmes.rules import belongs_to_lab, runs_lab
+from common.permissions import register as register_permission
+from programmes.rules import belongs_to_lab, enters_lab, may_read_lab_item, runs_lab, runs_the_lab
 
 
 def _team_member(user, case):
@@ -72,3 +73,30 @@ rules.add_perm("cases.move_case", can_move_case)
 rules.add_perm("cases.create_case", can_create_case)
 rules.add_perm("cases.edit_case", can_edit_case)
 rules.add_perm("cases.propose_stage", can_propose_stage)
+
+
+# --- The permissions views declare (common.permissions) ---------------------------------------
+
+
+def may_read_case(user, case) -> bool:
+    return may_read_lab_item(user, case)
+
+
+def may_read_entry(user, entry) -> bool:
+    """An entry is read with its case; its reader's roles, when read with it, are on the entry."""
+    return entry is not None and may_read_lab_item(user, entry.case, roles=entry)
+
+
+# On a case (or an entry).
+register_permission("cases.view_case", may_read_case)
+register_permission("cases.view_entry", may_read_entry)
+register_permission("cases.add_entry_to_case", can_write_entry)
+register_permission("cases.change_entry", can_change_entry)
+register_permission("cases.move_case", can_move_case)
+register_permission("cases.edit_case", can_edit_case)
+register_permission("cases.propose_stage", can_propose_stage)
+# On a Lab.
+register_permission("cases.create_case", can_create_case)
+register_permission("cases.view_board", enters_lab)
+register_permission("cases.import_data", runs_the_lab)
+register_permission("cases.export_data", runs_the_lab)

@@ -1,11 +1,12 @@
 from django.urls import path
 
 from . import views
+from .views import board
 
 app_name = "cases"
 
 urlpatterns = [
-    path("", views.LabBoardView.as_view(), name="board"),
+    path("", board.LabBoardView.as_view(), name="board"),
     # Before the case pages: « nouveau » is a reserved slug (cases.models.RESERVED_SLUGS).
     path("nouveau/", views.CaseCreateView.as_view(), name="case_create"),
     path("<slug:slug>/", views.CaseDetailView.as_view(), name="case_detail"),

@@ -8,6 +8,7 @@ class DocsConfig(AppConfig):
     verbose_name = _("Documentation ouverte")
 
     def ready(self):
+        from . import rules  # noqa: F401 — registers the permissions its views declare
         from . import publishing, role_signals, signals
 
         signals.connect()

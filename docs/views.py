@@ -6,7 +6,6 @@ the login first. Drafting is a POST (a button on the session and case pages); th
 waits in the Wagtail moderation workflow until an editor publishes it.
 """
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,8 +15,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from cases.models import Case
+from common.views import PermissionRequiredMixin
 from programmes.models import Lab
-from programmes.rules import runs_lab
 from sessions.models import Session
 
 from .drafting import DraftRefused, draft_case_story, draft_session_report, find_case_story, find_session_report
@@ -25,25 +24,18 @@ from .models import CaseStoryPage, DocumentationPage, SessionReportPage
 from .workflow import task_label
 
 
-class LabRunnerMixin:
-    """The Lab of the URL, for those who run it (``programmes.rules.runs_lab``)."""
+class DraftingMixin(PermissionRequiredMixin):
+    """The Lab of the URL; each page names its permission (those who run the Lab)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        self.lab = Lab.objects.select_related("programme").filter(slug=kwargs["lab_slug"]).first()
-        if self.lab is None or not runs_lab(request.user, self.lab):
-            raise Http404
-        self.resolve(**kwargs)
-        return super().dispatch(request, *args, **kwargs)
-
-    def resolve(self, **kwargs):
-        """Look up what else the URL names, once the Lab is known to be the user's."""
+    def get_permission_object(self):
+        self.lab = get_object_or_404(Lab.objects.select_related("programme"), slug=self.kwargs["lab_slug"])
+        return self.lab
 
 
-class DraftView(LabRunnerMixin, View):
+class DraftView(DraftingMixin, View):
     """POST only: draft (or reopen) the public page and show where it stands."""
 
+    permission_required = "docs.draft_page"
     http_method_names = ["post", "options"]
 
     def post(self, request, *args, **kwargs):
@@ -98,9 +90,10 @@ def draft_status_url(page):
     return reverse("docs:draft_status", kwargs={"lab_slug": page.lab.slug, "page_id": page.pk})
 
 
-class DraftStatusView(LabRunnerMixin, TemplateView):
+class DraftStatusView(DraftingMixin, TemplateView):
     """Where a drafted report or story stands: in review, sent back, published."""
 
+    permission_required = "docs.view_draft_status"
     template_name = "docs/draft_status.html"
 
     def resolve(self, **kwargs):

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ProgrammesConfig(AppConfig):
     name = "programmes"
     verbose_name = _("Programmes et labos")
+
+    def ready(self):
+        from . import rules  # noqa: F401 — registers the permissions its views declare

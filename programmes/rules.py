@@ -16,6 +16,8 @@ from django.db import connection
 from django.db.models import BooleanField, F, Q, Value
 from django.db.models.expressions import Expression, RawSQL
 
+from common.permissions import register as register_permission
+
 from .models import Coordination, Lab, LabMembership, Visibility
 
 # Every list of Labs below is the UNION of a few small selects, one per role, each read through
@@ -233,3 +235,48 @@ def belongs_to_lab(user, lab):
 # Named apart from Django's model permissions (view_lab, change_lab), which the admin uses.
 rules.add_perm("programmes.enter_lab", belongs_to_lab)
 rules.add_perm("programmes.run_lab", runs_lab)
+
+
+# --- The permissions views declare (common.permissions) ---------------------------------------
+# A Lab (or a Lab's item) read with ``with_reader_roles`` carries its reader's roles: these ask
+# them rather than the database again. They are the request's user's roles, and views ask about
+# that user only.
+
+
+def _read_with_roles(item, annotation):
+    return getattr(item, annotation, None)
+
+
+def opens_lab(user, lab) -> bool:
+    """``may_open_lab``, from the roles read with the Lab when they were."""
+    known = _read_with_roles(lab, "reader_may_open_lab")
+    return may_open_lab(user, lab) if known is None else known
+
+
+def enters_lab(user, lab) -> bool:
+    """``belongs_to_lab``, from the roles read with the Lab when they were."""
+    known = _read_with_roles(lab, "reader_belongs_to_lab")
+    return belongs_to_lab(user, lab) if known is None else known
+
+
+def runs_the_lab(user, lab) -> bool:
+    """``runs_lab``, from the roles read with the Lab when they were."""
+    known = _read_with_roles(lab, "reader_runs_lab")
+    return runs_lab(user, lab) if known is None else known
+
+
+def may_read_lab_item(user, item, *, roles=None) -> bool:
+    """Whether ``user`` may read ``item`` (a session, a case: anything with ``lab`` and
+    ``visibility``), from the roles read with it (``roles``, the item itself by default) when
+    they were, by ``can_read_item`` otherwise."""
+    roles = item if roles is None else roles
+    if item is None:
+        return False
+    if getattr(roles, "reader_belongs_to_lab", None) is not None:
+        return can_read_item_with_roles(item.visibility, roles)
+    return can_read_item(user, item.lab, item.visibility)
+
+
+register_permission("programmes.open_lab", opens_lab)
+register_permission("programmes.enter_lab", enters_lab)
+register_permission("programmes.run_lab", runs_the_lab)

@@ -1,17 +1,19 @@
 """The Labs a person belongs to, and each Lab's home page."""
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.views.generic import DetailView, ListView
 
+from common.views import PermissionRequiredMixin
+
 from .models import Lab, LabMembership
 from .names import public_form
-from .rules import belongs_to_lab, labs_seen_whole_by, may_open_lab, runs_lab
+from .rules import belongs_to_lab, labs_seen_whole_by, runs_lab
 
 
-class LabListView(LoginRequiredMixin, ListView):
+class LabListView(PermissionRequiredMixin, ListView):
     """« Mes labos »: the Labs one joined, runs or coordinates."""
 
+    permission_required = "common.logged_in"
     template_name = "programmes/lab_list.html"
     context_object_name = "labs"
 
@@ -24,17 +26,18 @@ class LabListView(LoginRequiredMixin, ListView):
         )
 
 
-class LabDetailView(LoginRequiredMixin, DetailView):
+class LabDetailView(PermissionRequiredMixin, DetailView):
     """A Lab's home: its team, its sessions and its cases, as far as the reader may see them.
 
     People of another Lab of the same programme may open it and see what is shared; anyone else
     gets a 404, as for a Lab that does not exist.
     """
 
+    permission_required = "programmes.open_lab"
     template_name = "programmes/lab_detail.html"
     context_object_name = "lab"
 
-    def get_object(self, queryset=None):
+    def get_permission_object(self):
         lab = (
             Lab.objects.select_related("collectivite", "programme")
             .prefetch_related(
@@ -46,9 +49,12 @@ class LabDetailView(LoginRequiredMixin, DetailView):
             .filter(slug=self.kwargs["slug"])
             .first()
         )
-        if not may_open_lab(self.request.user, lab):
+        if lab is None:
             raise Http404
         return lab
+
+    def get_object(self, queryset=None):
+        return self.permission_object
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

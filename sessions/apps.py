@@ -9,6 +9,7 @@ class LabSessionsConfig(AppConfig):
     verbose_name = _("Sessions")
 
     def ready(self):
+        from . import rules  # noqa: F401 — registers the permissions its views declare
         from . import cache
 
         cache.connect()

@@ -1,7 +1,9 @@
 """Every page of the platform × every role × every kind of item answers what DESIGN.md §2 says.
 
 The URL patterns are read from the URL configuration: a page of one of our apps that is missing
-from ``MATRIX`` fails the test, so no page can be added without deciding who may open it.
+from ``MATRIX`` fails the test, so no page can be added without deciding who may open it. Each
+view of our packages declares the permission it needs (``permission_required``, a name of
+``common.permissions``) or is listed in ``UNDECLARED_VIEWS`` with the reason why not.
 """
 import io
 
@@ -13,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cases.models import Attachment
+from common.permissions import is_registered
 from programmes.models import Coordination, LabMembership, Visibility
 from sessions.gatherings import announce_gathering
 from sessions.models import Gathering, SessionPhoto
@@ -434,6 +437,81 @@ def tiny_png():
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "white").save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+# The packages of the project (tests/test_floors.py); a view defined in one of them is ours.
+OUR_PACKAGES = {"common", "programmes", "outbox", "ambassadors", "sessions", "cases", "docs", "accounts", "transfo", "bench", "faults"}
+GATHERINGS_PENDING = "InterTransfo views: declared after the gatherings rewrite"
+WAGTAIL_ADMIN = "in the Wagtail admin (cms/): Wagtail's own permissions let in, the view narrows what it lists"
+# Views of ours that declare no permission, each with why: what decides instead.
+UNDECLARED_VIEWS = {
+    "accounts.views.LoginView": "the login page itself",
+    "accounts.views.ErasureDoneView": "shown once logged out; it names nobody",
+    "ambassadors.views.AcceptInvitationView": "the invitation link's secret token decides",
+    "sessions.views.attendance.RsvpView": "the answer link's signed token decides",
+    "sessions.views.feeds.PersonalFeedView": "the feed's secret address decides",
+    "sessions.views.feeds.LabFeedView": "the feed's secret address, or the login, decides who reads; what they read is visible_to",
+    "common.media.public_media": "public uploads only (Wagtail's images); private files go through their own views",
+    "docs.sitemaps.robots_txt": "public",
+    "docs.feeds.DocumentationFeed": "public documentation: live pages only",
+    "docs.feeds.DocumentationAtomFeed": "public documentation: live pages only",
+    "docs.feeds.LabFeed": "public documentation: live pages only",
+    "docs.feeds.LabAtomFeed": "public documentation: live pages only",
+    "docs.opendata.OpenDataView": "open data: public items only",
+    "docs.opendata.OpenDataDownloadView": "open data: public items only",
+    "docs.api.PublicPagesAPIViewSet": "public API: live pages only",
+    "docs.api.PublicImagesAPIViewSet": "public API: public images only",
+    "docs.api.PublicDocumentsAPIViewSet": "public API: public documents only",
+    "docs.admin_guards._guarded.<locals>.view": WAGTAIL_ADMIN,
+    "docs.choosers.ChooseView": WAGTAIL_ADMIN,
+    "docs.choosers.ChooseResultsView": WAGTAIL_ADMIN,
+    "docs.choosers.ChosenView": WAGTAIL_ADMIN,
+    "docs.choosers.ChosenMultipleView": WAGTAIL_ADMIN,
+    "docs.wagtail_hooks._media_user_may_choose.<locals>.Narrowed": WAGTAIL_ADMIN,
+    **{
+        f"sessions.views.{module}.{name}": GATHERINGS_PENDING
+        for module, names in {
+            "gatherings": ["GatheringIndexView", "GatheringListView", "GatheringDetailView", "GatheringFormView",
+                           "GatheringAnnounceView", "GatheringAgendaAddView", "GatheringAgendaEditView",
+                           "GatheringAgendaDeleteView"],
+            "gathering_attendance": ["GatheringAnswerView", "GatheringRsvpView", "GatheringAttendanceView"],
+        }.items()
+        for name in names
+    },
+}
+
+
+def _callbacks(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _callbacks(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            yield pattern.callback
+
+
+def our_views():
+    """``{dotted name: view}`` for every view of the URLconf defined in one of our packages."""
+    views = {}
+    for callback in _callbacks(get_resolver().url_patterns):
+        # A class-based view, a REST framework viewset, a feed object, or a plain function.
+        view = getattr(callback, "view_class", None) or getattr(callback, "cls", None) or callback
+        if not hasattr(view, "__qualname__"):
+            view = type(view)
+        if view.__module__.split(".")[0] in OUR_PACKAGES:
+            views[f"{view.__module__}.{view.__qualname__}"] = view
+    return views
+
+
+def test_every_view_of_ours_declares_a_registered_permission_or_says_why_not():
+    views = our_views()
+    undeclared = {name for name, view in views.items() if not getattr(view, "permission_required", None)}
+    unknown = {
+        name: view.permission_required for name, view in views.items() if name not in undeclared and not is_registered(view.permission_required)
+    }
+    assert undeclared - UNDECLARED_VIEWS.keys() == set(), "declare permission_required, or list the view with a reason"
+    assert unknown == {}, "these permissions are registered nowhere (common.permissions.register in the app's rules.py)"
+    # The list stays true: a view that now declares its permission, or is gone, leaves it.
+    assert UNDECLARED_VIEWS.keys() - undeclared == set()
 
 
 def test_every_page_of_our_apps_is_in_the_matrix():

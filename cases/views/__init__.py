@@ -1,4 +1,5 @@
 """Views of the cases app, one module a job; the URL modules import them from here."""
+from .board import LabBoardView  # noqa: F401
 from .digest import DigestPreferenceView  # noqa: F401
 from .editor import CaseCreateView, CaseEditView, CaseTeamView  # noqa: F401
 from .exchange import ExportCsvView, ExportJsonView, ImportView  # noqa: F401
@@ -9,9 +10,8 @@ from .journal import (  # noqa: F401
     EntryDeleteView,
     EntryLinkView,
     EntryUpdateView,
-    LabBoardView,
     MoveCaseView,
-    MyCasesView,
     ProposeStageView,
 )
+from .my_cases import MyCasesView  # noqa: F401
 from .programme import ProgrammeCaseListView  # noqa: F401

@@ -1,13 +1,13 @@
 """« Mon résumé des cas »: how often one receives the digest of the Labs one runs (cases.digest)."""
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from common.views import PermissionRequiredMixin
 from programmes.rules import labs_run_by
 
 from .. import digest
@@ -29,9 +29,10 @@ class DigestPreferenceForm(forms.Form):
     )
 
 
-class DigestPreferenceView(LoginRequiredMixin, View):
+class DigestPreferenceView(PermissionRequiredMixin, View):
     """Every logged-in person may choose; only those who run a Lab have something to receive."""
 
+    permission_required = "common.logged_in"
     template_name = "cases/digest_preference.html"
 
     def render(self, form, status=200):

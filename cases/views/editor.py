@@ -5,35 +5,31 @@ admins): anyone else gets a 404, as for a Lab or a case that does not exist; an 
 visitor is sent to the login first.
 """
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.views import View
 
+from common.views import PermissionRequiredMixin
 from programmes.models import Lab
 
-from .. import rules as case_rules
 from .. import services
 from ..forms import CaseCreateForm, CaseEditForm, CaseTeamForm, add_service_errors
 from ..models import Case
 from .journal import CaseWriteMixin
 
 
-class CaseCreateView(View):
+class CaseCreateView(PermissionRequiredMixin, View):
     """« Nouveau cas »: a case of the Lab, opened at the framing stage with its team."""
 
     template_name = "cases/case_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        self.lab = Lab.objects.select_related("collectivite").filter(slug=kwargs["lab_slug"]).first()
-        if self.lab is None or not case_rules.can_create_case(request.user, self.lab):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = "cases.create_case"
+
+    def get_permission_object(self):
+        self.lab = get_object_or_404(Lab.objects.select_related("collectivite"), slug=self.kwargs["lab_slug"])
+        return self.lab
 
     def render(self, form, status=200):
         return TemplateResponse(self.request, self.template_name, {"lab": self.lab, "form": form}, status=status)
@@ -57,7 +53,7 @@ class CaseCreateView(View):
 class CaseEditView(CaseWriteMixin, View):
     """A case's title, problem statement, service, site, tags and visibility."""
 
-    permission = staticmethod(case_rules.can_edit_case)
+    permission_required = "cases.edit_case"
     template_name = "cases/case_form.html"
 
     def get_form(self, data=None):
@@ -84,7 +80,7 @@ class CaseEditView(CaseWriteMixin, View):
 class CaseTeamView(CaseWriteMixin, View):
     """« Équipe »: which of the Lab's ambassadors work on the case."""
 
-    permission = staticmethod(case_rules.can_edit_case)
+    permission_required = "cases.edit_case"
     template_name = "cases/case_team.html"
 
     def get(self, request, *args, **kwargs):

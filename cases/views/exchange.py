@@ -7,10 +7,8 @@ too. An anonymous visitor is sent to the login first.
 """
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +16,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from common.views import PermissionRequiredMixin
 from programmes.models import Lab
-from programmes.rules import belongs_to_lab, runs_lab
 
 from .. import exchange
 
@@ -36,25 +34,12 @@ class ImportForm(forms.Form):
     )
 
 
-class LabRunnerMixin:
-    """The Lab of the URL, for those who run it (``programmes.rules.runs_lab``).
+class ExchangeMixin(PermissionRequiredMixin):
+    """The Lab of the URL; each page names its permission (those who run the Lab)."""
 
-    ``forbidden_to_members``: the Lab's other members get a 403 rather than the 404 of everyone else.
-    """
-
-    forbidden_to_members = True
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        self.lab = Lab.objects.select_related("programme", "collectivite").filter(slug=kwargs["lab_slug"]).first()
-        if self.lab is None or not belongs_to_lab(request.user, self.lab):
-            raise Http404
-        if not runs_lab(request.user, self.lab):
-            if not self.forbidden_to_members:
-                raise Http404
-            raise PermissionDenied("lab_not_run")
-        return super().dispatch(request, *args, **kwargs)
+    def get_permission_object(self):
+        self.lab = get_object_or_404(Lab.objects.select_related("programme", "collectivite"), slug=self.kwargs["lab_slug"])
+        return self.lab
 
 
 def _download(content: str, *, content_type: str, filename: str) -> HttpResponse:
@@ -65,10 +50,10 @@ def _download(content: str, *, content_type: str, filename: str) -> HttpResponse
     return response
 
 
-class ExportCsvView(LabRunnerMixin, View):
+class ExportCsvView(ExchangeMixin, View):
     """One table as CSV: ``?kind=cases`` (the default) or ``?kind=entries`` (the journal)."""
 
-    forbidden_to_members = False
+    permission_required = "cases.export_data"
 
     def get(self, request, *args, **kwargs):
         kind = request.GET.get("kind", exchange.CASES)
@@ -83,18 +68,22 @@ class ExportCsvView(LabRunnerMixin, View):
         return _download(content, content_type="text/csv; charset=utf-8", filename=filename)
 
 
-class ExportJsonView(LabRunnerMixin, View):
+class ExportJsonView(ExchangeMixin, View):
     """Both tables in one JSON document."""
 
-    forbidden_to_members = False
+    permission_required = "cases.export_data"
 
     def get(self, request, *args, **kwargs):
         filename = f"{self.lab.slug}-cas-et-journal-{timezone.localdate().isoformat()}.json"
         return _download(exchange.export_json(self.lab, request.user), content_type="application/json; charset=utf-8", filename=filename)
 
 
-class ImportView(LabRunnerMixin, View):
+class ImportView(ExchangeMixin, View):
     """The export links and the import form; a file with a single error saves nothing."""
+
+    # The Lab's own people are told the page is not for them (403); everyone else gets the 404.
+    visibility_required = "programmes.enter_lab"
+    permission_required = "cases.import_data"
 
     template_name = "cases/exchange_import.html"
 

@@ -1,7 +1,7 @@
-"""Case pages: the case and its timeline, the journal forms, stage moves, the Lab board, My cases.
+"""Case pages: the case and its timeline, the journal forms, stage moves.
 
-Reading follows ``Case.objects.visible_to(user)``; writing follows ``cases.rules``. A case the
-user may not read, or may not write on, answers 404 as if it did not exist; an anonymous
+Reading follows ``Case.objects.visible_to(user)``; writing follows ``cases.rules``, each page
+naming its permission. A case the user may not read, or may not write on, answers 404 as if it did not exist; an anonymous
 visitor is sent to the login first.
 """
 import datetime
@@ -9,12 +9,10 @@ import functools
 
 from django.apps import apps
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Max, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -32,19 +30,17 @@ from taggit.models import Tag
 from ambassadors.models import Ambassador
 from common.counts import related_count
 from common.display import choice_labels, date_label
-from common.views import VisibleItemMixin
-from programmes.models import Lab, Visibility
+from common.views import PermissionRequiredMixin, VisibleItemMixin
+from programmes.models import Visibility
 from programmes.rules import belongs_to_lab, can_read_item_with_roles, with_reader_roles
 
-from .. import rules as case_rules  # also registers the cases.* permissions
 from .. import services
 from ..forms import EntryForm, MoveCaseForm, ProposeStageForm, add_service_errors
 from ..markup import render_text
-from ..models import Attachment, Case, ProgressEntry, Stage, StageChange
+from ..models import Attachment, Case, ProgressEntry, StageChange
 from ..outside import file_name_outside_lab, show_outside_lab
 from ..uploads import content_type_for, thumbnail_name
 
-STALE_AFTER = datetime.timedelta(days=30)
 # A case page shows this many journal entries, the newest first, and links to the older ones: an
 # 18-month journal would otherwise weigh hundreds of kilobytes on a phone.
 JOURNAL_PAGE_SIZE = 10
@@ -166,16 +162,17 @@ def tags_of(case):
     return list(Tag.objects.filter(**items, taggit_taggeditem_items__object_id=case.pk).order_by("pk"))
 
 
-def _person_name(user):
+def person_name(user):
     return (user.get_full_name() or user.first_name) if user is not None else ""
 
 
 class CaseDetailView(VisibleItemMixin, DetailView):
+    permission_required = "cases.view_case"
     template_name = "cases/case_detail.html"
     context_object_name = "case"
 
     def get_visible_queryset(self, user):
-        # Every case, with the reader's roles in its Lab: may_read decides from them.
+        # Every case, with the reader's roles in its Lab: the permission decides from them.
         return (
             with_reader_roles(Case.objects.all(), user, lab="lab")
             .select_related("lab")
@@ -184,9 +181,6 @@ class CaseDetailView(VisibleItemMixin, DetailView):
             # One case by its Lab and slug: no need to sort (and join) by the Labs' order.
             .order_by()
         )
-
-    def may_read(self, case):
-        return can_read_item_with_roles(case.visibility, case)
 
     def timeline_parts(self, case):
         """One page of the case's journal (with each entry's files), and the stage moves and the
@@ -257,7 +251,7 @@ class CaseDetailView(VisibleItemMixin, DetailView):
         update_url, delete_url = url_with_pk("cases:entry_update", **address), url_with_pk("cases:entry_delete", **address)
         for entry in entries:
             entry.editable = runs or (inside and user.is_authenticated and entry.author_id == user.pk)
-            entry.author_name = _person_name(entry.author)
+            entry.author_name = person_name(entry.author)
             entry.anchor = f"entree-{entry.pk}"
             if entry.editable:
                 entry.short_date = date_label(entry.entry_date, "SHORT_DATE_FORMAT")
@@ -266,7 +260,7 @@ class CaseDetailView(VisibleItemMixin, DetailView):
         for change in stage_changes:
             change.from_label = stages.get(change.from_stage, change.from_stage)
             change.to_label = stages.get(change.to_stage, change.to_stage)
-            change.by_name = _person_name(change.changed_by)
+            change.by_name = person_name(change.changed_by)
         context.update(
             inside_lab=inside,
             runs_lab=runs,
@@ -288,33 +282,28 @@ class CaseDetailView(VisibleItemMixin, DetailView):
         return context
 
 
-class CaseWriteMixin:
-    """The case of the URL, for a user allowed to ``permission`` on it; anyone else gets a 404."""
+class CaseWriteMixin(PermissionRequiredMixin):
+    """The case of the URL, for a user holding ``permission_required`` on it; anyone else gets a 404."""
 
-    permission = staticmethod(case_rules.can_write_entry)
+    permission_required = "cases.add_entry_to_case"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+    def get_permission_object(self):
         self.case = (
-            Case.objects.visible_to(request.user)
+            Case.objects.visible_to(self.request.user)
             .select_related("lab__collectivite", "lab__programme")
-            .filter(lab__slug=kwargs["lab_slug"], slug=kwargs["slug"])
+            .filter(lab__slug=self.kwargs["lab_slug"], slug=self.kwargs["slug"])
             .first()
         )
-        if self.case is None or not self.permission(request.user, self.case):
+        if self.case is None:
             raise Http404
-        self.resolve(**kwargs)
-        return super().dispatch(request, *args, **kwargs)
-
-    def resolve(self, **kwargs):
-        """Look up what else the URL names, once the case is known to be writable."""
+        return self.case
 
     def render(self, template_name, context, status=200):
         return TemplateResponse(self.request, template_name, {"case": self.case, **context}, status=status)
 
 
 class EntryCreateView(CaseWriteMixin, View):
+    permission_required = "cases.add_entry_to_case"
     template_name = "cases/entry_form.html"
 
     def get(self, request, *args, **kwargs):
@@ -343,15 +332,17 @@ class EntryCreateView(CaseWriteMixin, View):
 
 
 class EntryMixin(CaseWriteMixin):
-    permission = staticmethod(lambda user, case: belongs_to_lab(user, case.lab))
+    """An entry of a case the user reads, for its author (still in the Lab) or those who run the Lab."""
 
-    def resolve(self, **kwargs):
-        self.entry = ProgressEntry.objects.filter(case=self.case, pk=kwargs["pk"]).first()
+    permission_required = "cases.change_entry"
+
+    def get_permission_object(self):
+        case = super().get_permission_object()
+        self.entry = ProgressEntry.objects.filter(case=case, pk=self.kwargs["pk"]).first()
         if self.entry is None:
             raise Http404
-        self.entry.case = self.case
-        if not case_rules.can_change_entry(self.request.user, self.entry):
-            raise Http404
+        self.entry.case = case
+        return self.entry
 
     def render(self, template_name, context, status=200):
         return super().render(template_name, {"entry": self.entry, **context}, status=status)
@@ -395,8 +386,11 @@ class EntryDeleteView(EntryMixin, View):
 class EntryLinkView(VisibleItemMixin, DetailView):
     """The lasting address of a journal entry (mails, My cases): sends to the page it is on."""
 
+    permission_required = "cases.view_entry"
+
     def get_visible_queryset(self, user):
-        return ProgressEntry.objects.filter(case__in=Case.objects.visible_to(user)).select_related("case__lab")
+        # Every entry, with the reader's roles in its case's Lab: the permission decides from them.
+        return with_reader_roles(ProgressEntry.objects.select_related("case__lab"), user, lab="case__lab").order_by()
 
     def get_lookup(self):
         return {"case__lab__slug": self.kwargs["lab_slug"], "case__slug": self.kwargs["slug"], "pk": self.kwargs["pk"]}
@@ -408,10 +402,12 @@ class EntryLinkView(VisibleItemMixin, DetailView):
 class AttachmentView(VisibleItemMixin, DetailView):
     """A journal photo, its thumbnail or a file, served to those who may read the case."""
 
+    permission_required = "cases.view_case"
     thumbnail = False
 
     def get_visible_queryset(self, user):
-        return Case.objects.visible_to(user).select_related("lab")
+        # Every case, with the reader's roles in its Lab: the permission decides from them.
+        return with_reader_roles(Case.objects.select_related("lab"), user, lab="lab").order_by()
 
     def get_lookup(self):
         return {"lab__slug": self.kwargs["lab_slug"], "slug": self.kwargs["slug"]}
@@ -455,7 +451,7 @@ def _safe_next(request, fallback):
 class MoveCaseView(CaseWriteMixin, View):
     """Residents (and whoever runs the Lab) move the case; the move is dated on its timeline."""
 
-    permission = staticmethod(case_rules.can_move_case)
+    permission_required = "cases.move_case"
     template_name = "cases/case_move.html"
 
     def get(self, request, *args, **kwargs):
@@ -486,7 +482,7 @@ class MoveCaseView(CaseWriteMixin, View):
 class ProposeStageView(CaseWriteMixin, View):
     """A team ambassador proposes a move: the residents are mailed, the case does not change."""
 
-    permission = staticmethod(case_rules.can_propose_stage)
+    permission_required = "cases.propose_stage"
     template_name = "cases/case_propose.html"
 
     def get(self, request, *args, **kwargs):
@@ -509,150 +505,3 @@ class ProposeStageView(CaseWriteMixin, View):
                 messages.success(request, gettext("Proposition envoyée aux résident·es."))
                 return redirect(self.case.get_absolute_url())
         return self.render(self.template_name, {"form": form}, status=400)
-
-
-class LabBoardView(View):
-    """Every case of a Lab as columns by stage, for the people of the Lab, with filters."""
-
-    template_name = "cases/case_board.html"
-
-    def get(self, request, lab_slug):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        lab = with_reader_roles(Lab.objects.select_related("collectivite"), request.user).filter(slug=lab_slug).first()
-        if lab is None or not lab.reader_belongs_to_lab:
-            raise Http404
-        now = timezone.now()
-        cases = (
-            Case.objects.in_lab(lab)
-            .annotate(last_activity=Coalesce(Max("entries__created_at"), "created_at"))
-            .order_by("title")
-        )
-        filters = {
-            "tag": request.GET.get("tag", ""),
-            "membre": request.GET.get("membre", ""),
-            "activite": request.GET.get("activite", ""),
-        }
-        if filters["tag"]:
-            cases = cases.filter(pk__in=Case.objects.filter(tags__slug=filters["tag"]).values("pk"))
-        if filters["membre"].isdigit():
-            cases = cases.filter(pk__in=Case.objects.filter(team__pk=int(filters["membre"])).values("pk"))
-        if filters["activite"] == "inactifs":
-            cases = cases.filter(last_activity__lt=now - STALE_AFTER)
-        elif filters["activite"] == "actifs":
-            cases = cases.filter(last_activity__gte=now - STALE_AFTER)
-        cases = list(cases)
-        teams, member_choices = _lab_teams(lab)
-        tags, tag_choices = _lab_tagging(lab)
-        runs = lab.reader_runs_lab
-        # Translated and formatted once here, not again for every card by the template.
-        stage_choices = [(value, str(label)) for value, label in Stage.choices]
-        for case in cases:
-            case.lab = lab
-            case.stale = case.last_activity < now - STALE_AFTER
-            case.activity_iso = timezone.localtime(case.last_activity).isoformat()
-            case.activity_date = date_label(case.last_activity, "SHORT_DATE_FORMAT")
-            case.members, case.tag_list = teams.get(case.pk, []), tags.get(case.pk, [])
-            if runs:
-                case.move_choices = [(value, label) for value, label in stage_choices if value != case.stage]
-        columns = [
-            {"stage": value, "label": label, "cases": [case for case in cases if case.stage == value]} for value, label in stage_choices
-        ]
-        context = {
-            "lab": lab,
-            "columns": columns,
-            "filters": filters,
-            "runs_lab": runs,
-            "stage_choices": stage_choices,
-            "tag_choices": tag_choices,
-            "member_choices": member_choices,
-            "board_url": request.get_full_path(),
-        }
-        return TemplateResponse(request, self.template_name, context)
-
-
-# The board reads the teams and the tags of all the Lab's cases at once, each in one query: the
-# cards get theirs from it, and so do the filters' choices (who is in a team, which tags are used),
-# whatever cases the filters leave on the board.
-
-
-def _lab_teams(lab):
-    """``({case id: [its team]}, [the Lab's people in a team])``, both in order of name."""
-    rows = (
-        Case.team.through.objects.filter(case__lab=lab)
-        .select_related("ambassador")
-        .order_by("ambassador__last_name", "ambassador__first_name", "ambassador_id")
-    )
-    teams, members = {}, {}
-    for row in rows:
-        teams.setdefault(row.case_id, []).append(row.ambassador)
-        if row.ambassador.lab_id == lab.pk:
-            members.setdefault(row.ambassador_id, row.ambassador)
-    return teams, list(members.values())
-
-
-def _lab_tagging(lab):
-    """``({case id: [its tags]}, [the tags of the Lab's cases, by name])``."""
-    rows = (
-        Case.tags.through.objects.filter(
-            content_type__app_label="cases", content_type__model="case", object_id__in=Case.objects.in_lab(lab).values("pk")
-        )
-        .select_related("tag")
-        .order_by("tag__name", "tag_id")
-    )
-    tags, used = {}, {}
-    for row in rows:
-        tags.setdefault(row.object_id, []).append(row.tag)
-        used.setdefault(row.tag_id, row.tag)
-    for case_tags in tags.values():
-        case_tags.sort(key=lambda tag: tag.pk)
-    return tags, list(used.values())
-
-
-class MyCasesView(View):
-    """An ambassador's home: the cases whose team they are in, what happened, what comes next."""
-
-    template_name = "cases/my_cases.html"
-
-    def get(self, request):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        user = request.user
-        mine = Case.objects.filter(team__user=user, team__is_active=True).values("pk")
-        cases = list(
-            Case.objects.filter(pk__in=mine)
-            .select_related("lab")
-            .annotate(last_activity=Max("entries__created_at"))
-            .order_by("lab__name", "title")
-        )
-        # The entries below are of these cases: each gets its case (and Lab) from here rather than
-        # by a join, and each case's address is worked out once.
-        by_pk = {case.pk: case for case in cases}
-        for case in cases:
-            case.url = case.get_absolute_url()
-            if case.last_activity:
-                case.activity_iso = timezone.localtime(case.last_activity).isoformat()
-                case.activity_date = date_label(case.last_activity, "SHORT_DATE_FORMAT")
-        latest = prepare_entries(
-            list(ProgressEntry.objects.filter(case__in=mine).select_related("author").order_by("-created_at")[:10])
-        )
-        next_steps = prepare_entries(
-            list(
-                ProgressEntry.objects.filter(author=user)
-                .exclude(next_steps="")
-                .filter(case__in=mine)
-                .order_by("-entry_date", "-created_at")[:5]
-            )
-        )
-        for entry in (*latest, *next_steps):
-            if entry.case_id in by_pk:
-                entry.case = by_pk[entry.case_id]
-            else:  # joined a team between the two queries: read the case on its own
-                entry.case.url = entry.case.get_absolute_url()
-            entry.day_iso = entry.entry_date.isoformat()
-            entry.day_short = date_label(entry.entry_date, "SHORT_DATE_FORMAT")
-        for entry in latest:
-            entry.author_name = _person_name(entry.author)
-            entry.done_excerpt = excerpt(entry.done_html)
-        context = {"cases": cases, "latest": latest, "next_steps": next_steps}
-        return TemplateResponse(request, self.template_name, context)

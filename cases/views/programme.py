@@ -4,16 +4,17 @@ A case is listed if the reader may open it: their own Labs' cases, the other Lab
 with the programme or public. Public cases are read by visitors through the documentation, so
 this list is for people logged in.
 """
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import ListView
 
+from common.views import PermissionRequiredMixin
 from programmes.models import Lab
 
 from ..forms import CaseFilterForm, programme_tags
 from ..models import Case
 
 
-class ProgrammeCaseListView(LoginRequiredMixin, ListView):
+class ProgrammeCaseListView(PermissionRequiredMixin, ListView):
+    permission_required = "common.logged_in"
     template_name = "cases/programme_case_list.html"
     context_object_name = "cases"
     paginate_by = 25

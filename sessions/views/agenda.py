@@ -227,18 +227,16 @@ class AgendaPrintView(VisibleItemMixin, DetailView):
     may open that case, people only as their consent allows to readers outside the Lab.
     """
 
+    permission_required = "sessions.view_session"
     template_name = "sessions/agenda_print.html"
     context_object_name = "session"
 
     def get_visible_queryset(self, user):
-        # Every session, with the reader's roles in its Lab: may_read decides from them.
+        # Every session, with the reader's roles in its Lab: the permission decides from them.
         sessions = with_reader_roles(Session.objects.select_related("lab__collectivite"), user, lab="lab")
         return sessions.prefetch_related(
             Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("case").order_by("day", "start_time"))
         ).order_by()
-
-    def may_read(self, session):
-        return can_read_item_with_roles(session.visibility, session)
 
     def get_lookup(self):
         return {"lab__slug": self.kwargs["lab_slug"], "number": self.kwargs["number"]}

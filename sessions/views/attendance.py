@@ -1,7 +1,6 @@
 """Attendance: answering per day (logged in, or from the link in one's mail), noting who came,
 and the Lab's table of presence rates."""
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
@@ -12,7 +11,8 @@ from django.utils.translation import gettext
 from django.views import View
 
 from ambassadors.models import Ambassador
-from programmes.rules import runs_lab
+from common.views import PermissionRequiredMixin
+from programmes.rules import runs_lab, with_reader_roles
 
 from .. import invitations
 from ..answers import answers_open
@@ -65,7 +65,7 @@ class SessionAnswerMixin(PerDayAnswerMixin):
         invitations.answer(event=self.session, person=self.person, answers_by_day=answers)
 
 
-class AnswerView(SessionAnswerMixin, View):
+class AnswerView(PermissionRequiredMixin, SessionAnswerMixin, View):
     """A person of the Lab answers for themself; those who run the Lab may answer for anyone of it.
 
     The person is named by ``personne`` (an id); without it, it is the user's own row in the Lab.
@@ -74,19 +74,21 @@ class AnswerView(SessionAnswerMixin, View):
 
     template_name = "sessions/answer_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+    permission_required = "sessions.answer_session"
+
+    def get_permission_object(self):
+        # The reader's roles read with the session: the permission decides from them.
         self.session = (
-            Session.objects.visible_to(request.user)
-            .select_related("lab__collectivite")
-            .filter(lab__slug=kwargs["lab_slug"], number=kwargs["number"])
+            with_reader_roles(Session.objects.select_related("lab__collectivite"), self.request.user, lab="lab")
+            .filter(lab__slug=self.kwargs["lab_slug"], number=self.kwargs["number"])
             .first()
         )
         if self.session is None:
             raise Http404
-        self.person = self.find_person(request.POST.get("personne") or request.GET.get("personne"))
-        return super().dispatch(request, *args, **kwargs)
+        return self.session
+
+    def resolve(self, **kwargs):
+        self.person = self.find_person(self.request.POST.get("personne") or self.request.GET.get("personne"))
 
     def find_person(self, person_id):
         people = Ambassador.objects.filter(lab_id=self.session.lab_id, is_active=True)
@@ -220,6 +222,7 @@ class LabAttendanceView(LabRunMixin, View):
     Sortable by name, circle or rate, in two queries whatever the number of sessions.
     """
 
+    permission_required = "sessions.view_lab_attendance"
     template_name = "sessions/lab_attendance.html"
     orderings = {
         "nom": ("last_name", "first_name", "pk"),

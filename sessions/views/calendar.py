@@ -8,7 +8,6 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
 from common.display import date_label
+from common.views import PermissionRequiredMixin
 from programmes.models import Lab
 from programmes.rules import with_reader_roles
 
@@ -27,30 +27,26 @@ from ..models import Gathering, Session
 MONTH_PARAMETER = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class LabCalendarMixin:
+class LabCalendarMixin(PermissionRequiredMixin):
     """Resolves the Lab of the URL; anyone who may not open it gets a 404, as if it did not exist.
 
-    An anonymous visitor is sent to the login first (they may be allowed once logged in). With
-    ``requires_running`` only those who run the Lab get in; the others get the same 404.
+    An anonymous visitor is sent to the login first (they may be allowed once logged in). A page
+    for those who run the Lab names that permission instead; the others get the same 404.
     """
 
-    requires_running = False
+    permission_required = "sessions.open_calendar"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        lab = (
-            with_reader_roles(Lab.objects.select_related("programme", "collectivite"), request.user)
-            .filter(slug=kwargs["lab_slug"])
+    def get_permission_object(self):
+        # The reader's roles read with the Lab: the permissions answer from them.
+        self.lab = (
+            with_reader_roles(Lab.objects.select_related("programme", "collectivite"), self.request.user)
+            .filter(slug=self.kwargs["lab_slug"])
             .first()
         )
-        if lab is None or not lab.reader_may_open_lab:
+        if self.lab is None:
             raise Http404
-        self.lab = lab
-        self.runs_lab = lab.reader_runs_lab
-        if self.requires_running and not self.runs_lab:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+        self.runs_lab = self.lab.reader_runs_lab
+        return self.lab
 
     def visible_sessions(self):
         """The Lab's sessions this reader may see, each already knowing its Lab (no query per row)."""

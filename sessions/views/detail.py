@@ -21,8 +21,11 @@ from .agenda import agenda_editor_context
 
 
 class SessionReadMixin(VisibleItemMixin):
+    permission_required = "sessions.view_session"
+
     def get_visible_queryset(self, user):
-        return Session.objects.visible_to(user).select_related("lab__collectivite", "lab__programme")
+        # Every session, with the reader's roles in its Lab: the permission decides from them.
+        return with_reader_roles(Session.objects.select_related("lab__collectivite", "lab__programme"), user, lab="lab").order_by()
 
     def get_lookup(self):
         return {"lab__slug": self.kwargs["lab_slug"], "number": self.kwargs["number"]}
@@ -33,7 +36,7 @@ class SessionDetailView(SessionReadMixin, DetailView):
     context_object_name = "session"
 
     def get_visible_queryset(self, user):
-        # Every session, with the reader's roles in its Lab: may_read decides from them.
+        # Every session, with the reader's roles in its Lab: the permission decides from them.
         sessions = with_reader_roles(Session.objects.select_related("lab__collectivite", "lab__programme"), user, lab="lab")
         if user.is_authenticated:
             # The reader's own row among the Lab's people, read with the session (see attendance_context).
@@ -45,9 +48,6 @@ class SessionDetailView(SessionReadMixin, DetailView):
             # One session by its Lab and number: no need to sort (and join) by the Labs' order.
             .order_by()
         )
-
-    def may_read(self, session):
-        return can_read_item_with_roles(session.visibility, session)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -5,16 +5,14 @@ else gets a 404, as for a Lab or session that does not exist; an anonymous visit
 the login first.
 """
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.views import View
 
+from common.views import PermissionRequiredMixin
 from programmes.models import Lab
-from programmes.rules import runs_lab
 
 from .. import services
 from ..forms import MinutesForm, PhotoForm, SessionForm, add_service_errors
@@ -26,20 +24,14 @@ def base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-class LabRunMixin:
-    """The Lab of the URL, for those who run it."""
+class LabRunMixin(PermissionRequiredMixin):
+    """The Lab of the URL, for those who run it (each page names its permission)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        self.lab = Lab.objects.select_related("collectivite", "programme").filter(slug=kwargs["lab_slug"]).first()
-        if self.lab is None or not runs_lab(request.user, self.lab):
-            raise Http404
-        self.resolve(**kwargs)
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = "sessions.plan_session"
 
-    def resolve(self, **kwargs):
-        """Look up what else the URL names, once the Lab is known to be the user's."""
+    def get_permission_object(self):
+        self.lab = get_object_or_404(Lab.objects.select_related("collectivite", "programme"), slug=self.kwargs["lab_slug"])
+        return self.lab
 
     def render(self, template_name, context, status=200):
         context = {"lab": self.lab, **context}
@@ -48,6 +40,8 @@ class LabRunMixin:
 
 class SessionRunMixin(LabRunMixin):
     """A session of a Lab the user runs."""
+
+    permission_required = "sessions.change_session"
 
     def resolve(self, **kwargs):
         self.session = get_object_or_404(
@@ -65,6 +59,7 @@ class SessionRunMixin(LabRunMixin):
 
 
 class SessionCreateView(LabRunMixin, View):
+    permission_required = "sessions.plan_session"
     template_name = "sessions/session_form.html"
 
     def get(self, request, *args, **kwargs):

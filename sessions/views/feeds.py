@@ -5,7 +5,6 @@ which the person can renew (the old address then answers 404). The Lab's feed an
 the logged-in reader or the same token, in ``?jeton=``.
 """
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -17,6 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from common.page_cache import CALENDAR, mark_cacheable
+from common.views import PermissionRequiredMixin
 from programmes.models import Lab
 from programmes.rules import labs_seen_whole_by, may_open_lab
 
@@ -103,8 +103,10 @@ class PersonalFeedView(View):
         )
 
 
-class SubscriptionView(LoginRequiredMixin, TemplateView):
+class SubscriptionView(PermissionRequiredMixin, TemplateView):
     """The person's private calendar address, created on their first visit, and its renewal."""
+
+    permission_required = "common.logged_in"
 
     template_name = "sessions/calendar/subscription.html"
 

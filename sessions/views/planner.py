@@ -114,7 +114,7 @@ class PlannerView(LabCalendarMixin, TemplateView):
     """Only those who run the Lab plan it; anyone else gets a 404."""
 
     template_name = "sessions/planner/planner.html"
-    requires_running = True
+    permission_required = "sessions.plan_session"
 
     def get(self, request, *args, **kwargs):
         replanning = replanning_of(self.lab)

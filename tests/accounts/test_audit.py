@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
 
 from common.audit import log_refused_access
 from programmes.models import Coordination, LabMembership
@@ -192,6 +192,49 @@ def test_a_visitor_refused_access_is_audited_as_anonymous(client, audit):
     assert lines(audit, "access_refused") == [
         "event=access_refused user_id=- ip=127.0.0.1 path=/refus/ reason=lab_not_joined"
     ]
+
+
+def test_a_page_refusing_with_a_404_audits_its_permission_once(client, audit):
+    # Someone outside the Lab: its import page answers as if the Lab did not exist.
+    lab = make_lab()
+    outsider = verified_user()
+    client.force_login(outsider)
+    path = reverse("cases:exchange_import", kwargs={"lab_slug": lab.slug})
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert lines(audit, "access_refused") == [
+        f"event=access_refused user_id={outsider.pk} email={outsider.email} ip=127.0.0.1 path={path} reason=cases.import_data"
+    ]
+
+
+def test_a_page_refusing_with_a_403_audits_its_permission_once(client, audit):
+    # An ambassador of the Lab sees it, but its import page is for those who run it.
+    lab = make_lab()
+    member = verified_user()
+    make_ambassador(lab, user=member)
+    client.force_login(member)
+    path = reverse("cases:exchange_import", kwargs={"lab_slug": lab.slug})
+
+    response = client.get(path)
+
+    assert response.status_code == 403
+    assert lines(audit, "access_refused") == [
+        f"event=access_refused user_id={member.pk} email={member.email} ip=127.0.0.1 path={path} reason=cases.import_data"
+    ]
+
+
+def test_a_page_let_in_audits_no_refusal(client, audit):
+    lab = make_lab()
+    resident = verified_user()
+    LabMembership.objects.create(lab=lab, user=resident, role=LabMembership.Role.RESIDENT)
+    client.force_login(resident)
+
+    response = client.get(reverse("cases:exchange_import", kwargs={"lab_slug": lab.slug}))
+
+    assert response.status_code == 200
+    assert lines(audit, "access_refused") == []
 
 
 # --- Roles ----------------------------------------------------------------------
