@@ -5,8 +5,6 @@ also do. Those who run the Lab (residents, host, coordination, admins) do everyt
 cases; ambassadors of a case's team write its journal and propose stage moves; network members
 (relais) and ambassadors outside the team write nothing.
 """
-import rules
-
 from common.permissions import register as register_permission
 from programmes.rules import belongs_to_lab, enters_lab, may_read_lab_item, runs_lab, runs_the_lab
 
@@ -18,13 +16,11 @@ def _team_member(user, case):
     return case.team.filter(user=user, is_active=True, circle="ambassador").exists()
 
 
-@rules.predicate
 def is_team_member(user, case):
     """An active ambassador (not a relais) of the case's team."""
     return _team_member(user, case)
 
 
-@rules.predicate
 def can_write_entry(user, case):
     """Runs the case's Lab, or is an ambassador of its team."""
     if case is None or not user.is_authenticated:
@@ -32,7 +28,6 @@ def can_write_entry(user, case):
     return runs_lab(user, case.lab) or _team_member(user, case)
 
 
-@rules.predicate
 def can_change_entry(user, entry):
     """The entry's author (while still in the Lab), or someone who runs the Lab (moderation)."""
     if entry is None or not user.is_authenticated:
@@ -43,36 +38,24 @@ def can_change_entry(user, entry):
     return entry.author_id == user.pk and belongs_to_lab(user, lab)
 
 
-@rules.predicate
 def can_move_case(user, case):
     """Setting a case's stage is for those who run its Lab."""
     return case is not None and runs_lab(user, case.lab)
 
 
-@rules.predicate
 def can_create_case(user, lab):
     """Opening a case in a Lab is for those who run it (DESIGN.md §2)."""
     return lab is not None and runs_lab(user, lab)
 
 
-@rules.predicate
 def can_edit_case(user, case):
     """Its description, visibility and team: those who run its Lab."""
     return case is not None and runs_lab(user, case.lab)
 
 
-@rules.predicate
 def can_propose_stage(user, case):
     """Team ambassadors propose a move; residents decide."""
     return _team_member(user, case) and not runs_lab(user, case.lab)
-
-
-rules.add_perm("cases.add_entry_to_case", can_write_entry)
-rules.add_perm("cases.change_entry", can_change_entry)
-rules.add_perm("cases.move_case", can_move_case)
-rules.add_perm("cases.create_case", can_create_case)
-rules.add_perm("cases.edit_case", can_edit_case)
-rules.add_perm("cases.propose_stage", can_propose_stage)
 
 
 # --- The permissions views declare (common.permissions) ---------------------------------------

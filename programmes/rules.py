@@ -11,7 +11,6 @@ needs no import of the apps built on it.
 """
 import functools
 
-import rules
 from django.db import connection
 from django.db.models import BooleanField, F, Q, Value
 from django.db.models.expressions import Expression, RawSQL
@@ -211,12 +210,10 @@ def may_open_lab(user, lab) -> bool:
     return user.is_superuser or labs_seen_whole_by(user).filter(programme_id=lab.programme_id).exists()
 
 
-@rules.predicate
 def is_coordinator(user, programme):
     return programme is not None and user.is_authenticated and programme.coordinations.filter(user=user).exists()
 
 
-@rules.predicate
 def runs_lab(user, lab):
     """Resident, host, coordinator of its programme, or admin."""
     if lab is None or not user.is_authenticated:
@@ -224,17 +221,11 @@ def runs_lab(user, lab):
     return user.is_superuser or labs_run_by(user).filter(pk=lab.pk).exists()
 
 
-@rules.predicate
 def belongs_to_lab(user, lab):
     """Anyone of the Lab: resident, host, ambassador or network member (and its coordination)."""
     if lab is None or not user.is_authenticated:
         return False
     return user.is_superuser or labs_seen_whole_by(user).filter(pk=lab.pk).exists()
-
-
-# Named apart from Django's model permissions (view_lab, change_lab), which the admin uses.
-rules.add_perm("programmes.enter_lab", belongs_to_lab)
-rules.add_perm("programmes.run_lab", runs_lab)
 
 
 # --- The permissions views declare (common.permissions) ---------------------------------------

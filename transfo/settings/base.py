@@ -58,7 +58,6 @@ INSTALLED_APPS = [
     # Jobs
     "django_celery_beat",
     "django_htmx",
-    "rules.apps.AutodiscoverRulesConfig",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -204,7 +203,6 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Then: refuses the password alone for a login guessed at from many addresses (accounts.lockout).
     "accounts.lockout.AccountLimitBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
