@@ -3,9 +3,12 @@
 
 Reading a session follows ``Session.objects.visible_to(user)`` (its visibility); its calendar is
 for whoever may open the Lab; planning, editing and noting attendance are for those who run it.
-The InterTransfo gatherings are not declared here yet.
+An InterTransfo is read by everyone of its programme (its page looks the programme up among the
+reader's own, ``gatherings.programmes_of``) and planned by its coordination.
 """
 from common.permissions import register
+
+from .gatherings import may_plan_gatherings
 from programmes.rules import may_read_lab_item, opens_lab, runs_the_lab
 
 
@@ -28,3 +31,13 @@ register("sessions.change_session", runs_the_lab)
 # On a session.
 register("sessions.view_session", may_read_session)
 register("sessions.answer_session", may_answer_session)
+
+
+def takes_part_in_programme(user, programme) -> bool:
+    """The programme was looked up among the user's own (``programmes_of``): found is allowed."""
+    return user.is_authenticated and programme is not None
+
+
+# On a programme: its InterTransfo.
+register("sessions.view_gatherings", takes_part_in_programme)
+register("sessions.plan_gatherings", may_plan_gatherings)

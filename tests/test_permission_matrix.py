@@ -441,7 +441,6 @@ def tiny_png():
 
 # The packages of the project (tests/test_floors.py); a view defined in one of them is ours.
 OUR_PACKAGES = {"common", "programmes", "outbox", "ambassadors", "sessions", "cases", "docs", "accounts", "transfo", "bench", "faults"}
-GATHERINGS_PENDING = "InterTransfo views: declared after the gatherings rewrite"
 WAGTAIL_ADMIN = "in the Wagtail admin (cms/): Wagtail's own permissions let in, the view narrows what it lists"
 # Views of ours that declare no permission, each with why: what decides instead.
 UNDECLARED_VIEWS = {
@@ -468,16 +467,7 @@ UNDECLARED_VIEWS = {
     "docs.choosers.ChosenView": WAGTAIL_ADMIN,
     "docs.choosers.ChosenMultipleView": WAGTAIL_ADMIN,
     "docs.wagtail_hooks._media_user_may_choose.<locals>.Narrowed": WAGTAIL_ADMIN,
-    **{
-        f"sessions.views.{module}.{name}": GATHERINGS_PENDING
-        for module, names in {
-            "gatherings": ["GatheringIndexView", "GatheringListView", "GatheringDetailView", "GatheringFormView",
-                           "GatheringAnnounceView", "GatheringAgendaAddView", "GatheringAgendaEditView",
-                           "GatheringAgendaDeleteView"],
-            "gathering_attendance": ["GatheringAnswerView", "GatheringRsvpView", "GatheringAttendanceView"],
-        }.items()
-        for name in names
-    },
+    "sessions.views.gathering_attendance.GatheringRsvpView": "the answer link's signed token decides",
 }
 
 

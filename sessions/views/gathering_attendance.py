@@ -50,15 +50,8 @@ class GatheringAnswerView(GatheringAnswerMixin, ProgrammeMixin, View):
 
     template_name = "sessions/answer_form.html"
 
-    def get(self, request, *args, **kwargs):
-        self.resolve()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.resolve()
-        return super().post(request, *args, **kwargs)
-
-    def resolve(self):
+    def resolve(self, **kwargs):
+        super().resolve(**kwargs)
         self.gathering = self.get_gathering()
         person_id = self.request.POST.get("personne") or self.request.GET.get("personne")
         if not person_id:
@@ -125,7 +118,7 @@ class GatheringAttendanceView(ProgrammeMixin, TemplateView):
     """From its first day on, the coordination notes who actually came, day by day."""
 
     template_name = "sessions/attendance.html"
-    requires_planning = True
+    permission_required = "sessions.plan_gatherings"
 
     def form(self, data=None):
         people = list(invitations_of(self.gathering))

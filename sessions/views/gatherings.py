@@ -1,7 +1,6 @@
 """InterTransfo pages: everyone of a programme reads its gatherings; its coordination plans them."""
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from common.views import PermissionRequiredMixin
 from programmes.models import Lab, Programme
 
 from ..answers import answers_open
@@ -54,25 +54,24 @@ class GatheringForm(forms.ModelForm):
         self.fields["host_lab"].empty_label = gettext("— à choisir —")
 
 
-class ProgrammeMixin:
-    """Resolves the programme of the URL; someone outside it gets a 404, as if it did not exist.
-
-    With ``requires_planning`` only its coordination (and admins) get in.
+class ProgrammeMixin(PermissionRequiredMixin):
+    """The programme of the URL, looked up among the user's own (``programmes_of``): someone
+    outside it gets a 404, as if it did not exist. Reading is ``sessions.view_gatherings``;
+    planning views declare ``sessions.plan_gatherings`` (its coordination and admins), refused
+    with the same 404.
     """
 
-    requires_planning = False
+    permission_required = "sessions.view_gatherings"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        programme = programmes_of(request.user).filter(slug=kwargs["programme_slug"]).first()
+    def get_permission_object(self):
+        programme = programmes_of(self.request.user).filter(slug=self.kwargs["programme_slug"]).first()
         if programme is None:
             raise Http404
-        self.programme = programme
-        self.may_plan = may_plan_gatherings(request.user, programme)
-        if self.requires_planning and not self.may_plan:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+        return programme
+
+    def resolve(self, **kwargs):
+        self.programme = self.permission_object
+        self.may_plan = may_plan_gatherings(self.request.user, self.programme)
 
     def get_gathering(self, *prefetches):
         gathering = (
@@ -95,15 +94,11 @@ class ProgrammeMixin:
         return context
 
 
-class GatheringIndexView(TemplateView):
+class GatheringIndexView(PermissionRequiredMixin, TemplateView):
     """The InterTransfo of every programme the person takes part in."""
 
     template_name = "sessions/gatherings/index.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = "common.logged_in"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -228,7 +223,7 @@ class GatheringFormView(ProgrammeMixin, TemplateView):
     """Create (no ``number`` in the URL) or change an InterTransfo."""
 
     template_name = "sessions/gatherings/form.html"
-    requires_planning = True
+    permission_required = "sessions.plan_gatherings"
 
     def get_instance(self):
         if "number" in self.kwargs:
@@ -277,7 +272,7 @@ class GatheringFormView(ProgrammeMixin, TemplateView):
 class GatheringAnnounceView(ProgrammeMixin, View):
     """Announce (POST): every Lab's people get an invitation, once each however often it is pressed."""
 
-    requires_planning = True
+    permission_required = "sessions.plan_gatherings"
     http_method_names = ("post",)
 
     def post(self, request, *args, **kwargs):
@@ -311,10 +306,11 @@ class GatheringAnnounceView(ProgrammeMixin, View):
 class GatheringAgendaMixin(ProgrammeMixin):
     """The agenda of an InterTransfo, for its coordination; ``pk`` (when in the URL) is one of its blocks."""
 
-    requires_planning = True
+    permission_required = "sessions.plan_gatherings"
     item = None
 
-    def resolve(self):
+    def resolve(self, **kwargs):
+        super().resolve(**kwargs)
         self.gathering = self.get_gathering()
         if "pk" in self.kwargs:
             # A block of another InterTransfo, or one that does not exist, is the same 404.
@@ -337,13 +333,11 @@ class GatheringAgendaAddView(GatheringAgendaMixin, TemplateView):
     template_name = "sessions/gatherings/agenda_item_form.html"
 
     def get(self, request, *args, **kwargs):
-        self.resolve()
         day = safe_date(request.GET.get("jour"))
         day = day if day in self.gathering.days else self.gathering.start_date
         return self.form_page(AgendaItemForm(event=self.gathering, initial={"day": day}))
 
     def post(self, request, *args, **kwargs):
-        self.resolve()
         form = AgendaItemForm(request.POST, event=self.gathering)
         if form.is_valid():
             try:
@@ -364,11 +358,9 @@ class GatheringAgendaEditView(GatheringAgendaMixin, TemplateView):
     template_name = "sessions/gatherings/agenda_item_form.html"
 
     def get(self, request, *args, **kwargs):
-        self.resolve()
         return self.form_page(AgendaItemForm(event=self.gathering, instance=self.item))
 
     def post(self, request, *args, **kwargs):
-        self.resolve()
         # A copy: a form being checked changes its instance, and the page shows the saved title.
         form = AgendaItemForm(request.POST, event=self.gathering, instance=AgendaItem.objects.get(pk=self.item.pk))
         if form.is_valid():
@@ -386,12 +378,10 @@ class GatheringAgendaDeleteView(GatheringAgendaMixin, TemplateView):
     template_name = "sessions/agenda_item_delete.html"
 
     def get(self, request, *args, **kwargs):
-        self.resolve()
         context = self.get_context_data(gathering=self.gathering, item=self.item, breadcrumb_template="sessions/gatherings/_breadcrumb.html")
         return self.render_to_response(context)
 
     def post(self, request, *args, **kwargs):
-        self.resolve()
         delete_agenda_item(item=self.item)
         messages.success(request, gettext("« %(title)s » retiré du programme.") % {"title": self.item.title})
         return redirect(self.back_url(f"jour-{self.item.day.isoformat()}"))
