@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AmbassadorsConfig(AppConfig):
     name = "ambassadors"
     verbose_name = _("Ambassadeur·rices")
+
+    def ready(self):
+        from programmes import contributions
+
+        from .lab_members import ACTIVE_AMBASSADORS
+
+        contributions.add_lab_members(ACTIVE_AMBASSADORS)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programmes.admin import count_of, live_forms, person_name
+from programmes.contributions import LabCount, add_lab_count
 
 from .models import Attachment, Case, DigestPreference, ProgressEntry, StageChange, check_team
 
@@ -246,3 +247,16 @@ class DigestPreferenceAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
+
+
+# The Lab admin's column and overview line (programmes.contributions).
+add_lab_count(
+    LabCount(
+        name="case_count",
+        model=Case,
+        column_label=_("cas pratiques"),
+        overview_label=_("Cas pratiques"),
+        changelist="admin:cases_case_changelist",
+        overview_rank=3,
+    )
+)
