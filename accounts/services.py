@@ -97,7 +97,7 @@ def export_personal_data(*, user) -> dict:
     )
     entries = (
         ProgressEntry.objects.filter(author=user)
-        .select_related("case__lab", "session")
+        .select_related("case__lab", "session_link__session")
         .prefetch_related("attachments")
         .order_by("entry_date", "created_at")
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from programmes.admin import changelist_link
+from programmes.contributions import LabCount, add_lab_count
 
 from .models import Ambassador, Invitation
 
@@ -114,3 +115,16 @@ class InvitationAdmin(admin.ModelAdmin):
     # The token itself is never stored; its hash is of no use to edit.
     readonly_fields = ("token_hash", "created_at")
     autocomplete_fields = ("ambassador", "invited_by")
+
+
+# The Lab admin's column and overview line (programmes.contributions).
+add_lab_count(
+    LabCount(
+        name="ambassador_count",
+        model=Ambassador,
+        column_label=_("ambassadeur·rices"),
+        overview_label=_("Ambassadeur·rices et réseau"),
+        changelist="admin:ambassadors_ambassador_changelist",
+        overview_rank=2,
+    )
+)

@@ -491,9 +491,10 @@ class _Generator:
 
     def _journal(self, plans):
         from cases.models import ProgressEntry, Stage
+        from sessions.models import EntrySession
         from transfo.demo.content import BLOCKERS, ENTRY_TEXTS
 
-        entries = []
+        entries, sessions_of = [], []  # the session each entry was written in, if any
         for plan in plans:
             rng = plan.rng
             held = plan.sessions[:HELD_SESSIONS]
@@ -509,13 +510,18 @@ class _Generator:
                     done, learnt, next_steps = ENTRY_TEXTS[stage]
                     moment = _at(entry_date, 18, number % 60)
                     entries.append(ProgressEntry(
-                        case=case, author=rng.choice(authors), entry_date=entry_date, session=session,
+                        case=case, author=rng.choice(authors), entry_date=entry_date,
                         done=rng.choice(done).format(topic=case.spec.topic), learnt=rng.choice(learnt),
                         next_steps=rng.choice(next_steps),
                         blockers=rng.choice(BLOCKERS) if rng.random() < 0.3 else "",
                         created_at=moment, updated_at=moment,
                     ))
+                    sessions_of.append(session)
         ProgressEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
+        EntrySession.objects.bulk_create(
+            [EntrySession(entry=entry, session=session) for entry, session in zip(entries, sessions_of) if session],
+            batch_size=BATCH_SIZE,
+        )
 
     def _gatherings(self):
         from sessions.models import EventStatus, Gathering

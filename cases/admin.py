@@ -1,22 +1,89 @@
 """Django admin for cas pratiques, their stages, their journal de bord and its attachments."""
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programmes.admin import count_of, live_forms, person_name
+from programmes.contributions import LabCount, add_lab_count
 
 from .models import Attachment, Case, DigestPreference, ProgressEntry, StageChange, check_team
 
 
 def _session_of_another_lab_message():
     return gettext("Cette session n'est pas celle du labo du cas.")
+
+
+def _entry_session_field():
+    """sessions' field pointing at the session an entry was written in (EntrySession.session).
+
+    sessions stands on cases: the entry reaches it through its reverse one-to-one, not an import.
+    """
+    return ProgressEntry.session_link.related.related_model._meta.get_field("session")
+
+
+class ProgressEntryAdminForm(forms.ModelForm):
+    """An entry and the session it was written in, a row of sessions' saved after the entry."""
+
+    session = forms.ModelChoiceField(queryset=None, required=False, label=capfirst(_("session")))
+    request = None  # set by the admin (EntrySessionFormMixin), for the links beside the field
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = _entry_session_field()
+        # The widget first: setting the queryset hands its choices to the widget.
+        widget = AutocompleteSelect(field, admin.site)
+        session_admin = admin.site._registry.get(field.remote_field.model)
+        if self.request is not None and session_admin is not None:
+            # The add / change / view links a foreign key of the model would have, by the same rights.
+            widget = RelatedFieldWidgetWrapper(
+                widget,
+                field.remote_field,
+                admin.site,
+                can_add_related=session_admin.has_add_permission(self.request),
+                can_change_related=session_admin.has_change_permission(self.request),
+                can_delete_related=False,
+                can_view_related=session_admin.has_view_permission(self.request),
+            )
+        self.fields["session"].widget = widget
+        self.fields["session"].queryset = field.remote_field.model._default_manager.all()
+        if self.instance.pk and not self.is_bound:
+            self.initial.setdefault("session", self.instance.session_id)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        session = cleaned_data.get("session")
+        case = cleaned_data.get("case") or (self.instance.case if self.instance.case_id else None)
+        if session and case and session.lab_id != case.lab_id:
+            self.add_error("session", _session_of_another_lab_message())
+        return cleaned_data
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        if "session" in self.cleaned_data:
+            session = self.cleaned_data["session"]
+            if (session.pk if session else None) != self.instance.session_id:
+                self.instance.set_session(session)
+
+
+class EntrySessionFormMixin:
+    """Hands the request to ProgressEntryAdminForm, which the session's links need."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"request": request})
+        return formset
 
 
 class ProgressEntryInlineFormSet(BaseInlineFormSet):
@@ -32,11 +99,12 @@ class ProgressEntryInlineFormSet(BaseInlineFormSet):
                 form.add_error("session", _session_of_another_lab_message())
 
 
-class ProgressEntryInline(admin.TabularInline):
+class ProgressEntryInline(EntrySessionFormMixin, admin.TabularInline):
     model = ProgressEntry
+    form = ProgressEntryAdminForm
     formset = ProgressEntryInlineFormSet
     fields = ("entry_date", "author", "done", "session")
-    autocomplete_fields = ("author", "session")
+    autocomplete_fields = ("author",)
     formfield_overrides = {
         # Compact rows: the whole entry (learnt, next steps, blockers, files) is one click away.
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 50})},
@@ -45,7 +113,7 @@ class ProgressEntryInline(admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author", "session__lab")
+        return super().get_queryset(request).select_related("author", "session_link__session__lab")
 
 
 class StageChangeInline(admin.TabularInline):
@@ -169,15 +237,16 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(admin.ModelAdmin):
+class ProgressEntryAdmin(EntrySessionFormMixin, admin.ModelAdmin):
+    form = ProgressEntryAdminForm
     list_display = ("entry_date", "case", "case_lab", "author_name", "summary", "session", "attachment_count")
     list_display_links = ("entry_date", "case")
-    list_select_related = ("case__lab", "author", "session__lab")
+    list_select_related = ("case__lab", "author", "session_link__session__lab")
     list_filter = ("case__lab__programme", "case__lab", "case__stage")
     search_fields = ("case__title", "done", "learnt", "next_steps", "blockers")
     search_help_text = _("Titre du cas ou texte de l'entrée")
     date_hierarchy = "entry_date"
-    autocomplete_fields = ("case", "author", "session")
+    autocomplete_fields = ("case", "author")
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("case", "entry_date", "author", "session")}),
@@ -246,3 +315,16 @@ class DigestPreferenceAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
+
+
+# The Lab admin's column and overview line (programmes.contributions).
+add_lab_count(
+    LabCount(
+        name="case_count",
+        model=Case,
+        column_label=_("cas pratiques"),
+        overview_label=_("Cas pratiques"),
+        changelist="admin:cases_case_changelist",
+        overview_rank=3,
+    )
+)

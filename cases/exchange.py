@@ -135,7 +135,7 @@ def entry_rows(lab, user) -> list[dict]:
     entries = (
         ProgressEntry.objects.visible_to(user)
         .filter(case__lab=lab)
-        .select_related("case", "author", "session")
+        .select_related("case", "author", "session_link__session")
         .order_by("case__slug", "entry_date", "created_at", "pk")
     )
     return [

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
@@ -52,6 +53,8 @@ class EntryForm(forms.ModelForm):
     )
     # Generated when the form is shown: posting the same form twice saves one entry.
     token = forms.UUIDField(widget=forms.HiddenInput)
+    # A row of sessions' (sessions.models.EntrySession); its choices are set for the case below.
+    session = forms.ModelChoiceField(queryset=None, required=False, label=capfirst(_("session")))
 
     class Meta:
         model = ProgressEntry
@@ -70,7 +73,8 @@ class EntryForm(forms.ModelForm):
         self.case = case
         # Only this Lab's sessions: a forged id of another Lab's session is "not a valid choice".
         self.fields["session"].queryset = case.lab.sessions.order_by("-start_date")
-        self.fields["session"].required = False
+        if not self.is_bound and self.instance.pk:
+            self.initial.setdefault("session", self.instance.session_id)
         if not self.is_bound:
             self.initial.setdefault("token", uuid.uuid4())
         if self.instance.pk:

@@ -1,6 +1,12 @@
-"""Cas pratiques: real problems of a collectivité, their stages and their journal (journal de bord)."""
+"""Cas pratiques: real problems of a collectivité, their stages and their journal (journal de bord).
+
+sessions stands on cases (tests/test_floors.py): the sessions that work on a case, the agenda
+blocks about it and the session a journal entry was written in are declared by sessions, and
+read here through their reverse relations (``case.sessions``, ``entry.session_link``) without
+naming sessions' models. See sessions/models.py for why that way round.
+"""
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -205,14 +211,6 @@ class ProgressEntry(models.Model):
     learnt = models.TextField(_("ce que nous avons appris"), blank=True)
     next_steps = models.TextField(_("prochaines étapes"), blank=True)
     blockers = models.TextField(_("points de blocage"), blank=True)
-    session = models.ForeignKey(
-        "lab_sessions.Session",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="progress_entries",
-        verbose_name=_("session"),
-    )
     # The form's one-time token: a second post of the same form cannot create a second entry.
     submission_token = models.UUIDField(_("jeton d'envoi"), null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
@@ -228,10 +226,46 @@ class ProgressEntry(models.Model):
     def __str__(self):
         return f"{self.case} — {self.entry_date:%d/%m/%Y}"
 
-    def clean(self):
-        super().clean()
-        if self.session_id and self.case_id and self.session.lab_id != self.case.lab_id:
+    # The session the entry was written in is a row of sessions' (``session_link``), fetched with
+    # the entry by ``select_related("session_link__session")``; otherwise reading it is a query.
+    @property
+    def session(self):
+        try:
+            return self.session_link.session
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def session_id(self):
+        try:
+            return self.session_link.session_id
+        except ObjectDoesNotExist:
+            return None
+
+    def check_session(self, session) -> None:
+        """Refuse a session of another Lab than the case's."""
+        if session is not None and self.case_id and session.lab_id != self.case.lab_id:
             raise ValidationError({"session": _("Cette session n'est pas celle du labo du cas.")})
+
+    def set_session(self, session, *, new=False) -> None:
+        """Say which session the saved entry was written in (None: none), in one query at most.
+
+        ``new``: the entry was just created, so it has no session yet (nothing to ask).
+        """
+        link_relation = type(self).session_link.related
+        links = link_relation.related_model.objects.filter(entry=self)
+        had_one = not new and self.session_id is not None
+        if session is None:
+            if had_one:
+                links.delete()
+            link = None
+        elif had_one:
+            links.update(session=session)
+            link = self.session_link
+            link.session = session
+        else:
+            link = links.model.objects.create(entry=self, session=session)
+        link_relation.set_cached_value(self, link)
 
 
 class EntryRevision(models.Model):

@@ -70,13 +70,13 @@ def log_progress(
         learnt=learnt,
         next_steps=next_steps,
         blockers=blockers,
-        session=session,
     )
     if entry_date is not None:
         entry.entry_date = entry_date
     stored = []
     try:
         entry.full_clean(exclude=["submission_token"])
+        entry.check_session(session)
         try:
             with transaction.atomic():
                 entry.save()
@@ -84,6 +84,7 @@ def log_progress(
             if token and ProgressEntry.objects.filter(submission_token=token).exists():
                 raise DuplicateSubmission from error
             raise
+        entry.set_session(session, new=True)
         stored = _store_files(entry, list(files))
     except Exception:
         _remove_files(Attachment._meta.get_field("file").storage, stored)
@@ -116,12 +117,17 @@ def edit_entry(*, entry: ProgressEntry, edited_by=None, files: list[CheckedFile]
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     before = _revised_values(entry)
+    # The session is a row of its own (sessions.models.EntrySession), set once the entry is saved.
+    session = changes.pop("session", entry.session)
     for name, value in changes.items():
         setattr(entry, name, value)
     stored = []
     try:
         entry.full_clean()
+        entry.check_session(session)
         entry.save()
+        if (session.pk if session else None) != before["session"]:
+            entry.set_session(session)
         if _revised_values(entry) != before:
             EntryRevision.objects.create(entry=entry, edited_by=edited_by, previous=before)
         stored = _store_files(entry, list(files))

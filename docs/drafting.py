@@ -441,7 +441,7 @@ def draft_session_report(*, session: Session, drafted_by) -> SessionReportPage:
         AgendaItem.objects.filter(session=session).select_related("case").order_by("day", "start_time")
     )
     entries = list(
-        ProgressEntry.objects.filter(session=session, case__lab=lab)
+        ProgressEntry.objects.filter(session_link__session=session, case__lab=lab)
         .select_related("case")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")))
         .order_by("entry_date", "created_at")

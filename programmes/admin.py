@@ -1,6 +1,5 @@
 """Django admin for programmes, collectivités, Labs and the people who run them."""
 from django import forms
-from django.apps import apps
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, UniqueConstraint
@@ -12,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import contributions
 from .models import Collectivite, Coordination, Lab, LabMembership, Programme
 
 
@@ -206,20 +206,21 @@ class LabMembershipInline(admin.TabularInline):
     extra = 0
 
 
+def count_column(count):
+    """A column of the Lab list showing one registered count, sortable on its annotation."""
+
+    def column(obj):
+        return getattr(obj, count.name)
+
+    column.__name__ = count.name  # names the column's CSS class, as a method of the admin would
+    return admin.display(description=count.column_label, ordering=count.name)(column)
+
+
 @admin.register(Lab)
 class LabAdmin(admin.ModelAdmin):
     form = LabAdminForm
-    list_display = (
-        "name",
-        "collectivite",
-        "programme",
-        "start_date",
-        "end_date",
-        "phase",
-        "ambassador_count",
-        "session_count",
-        "case_count",
-    )
+    # Then a column for each count the apps built on programmes register (programmes.contributions).
+    list_display = ("name", "collectivite", "programme", "start_date", "end_date", "phase")
     list_select_related = ("programme", "collectivite")
     list_filter = ("programme", "phase", "collectivite")
     search_fields = ("name", "slug", "collectivite__name")
@@ -235,41 +236,28 @@ class LabAdmin(admin.ModelAdmin):
     )
     inlines = (LabMembershipInline,)
 
+    def get_list_display(self, request):
+        return (*super().get_list_display(request), *(count_column(count) for count in contributions.lab_counts()))
+
     def get_queryset(self, request):
-        # programmes imports none of the apps built on it: their models come from the registry.
         return super().get_queryset(request).annotate(
-            ambassador_count=count_of(apps.get_model("ambassadors", "Ambassador"), "lab"),
-            session_count=count_of(apps.get_model("lab_sessions", "Session"), "lab"),
-            case_count=count_of(apps.get_model("cases", "Case"), "lab"),
+            **{count.name: count_of(count.model, "lab") for count in contributions.lab_counts()}
         )
-
-    @admin.display(description=_("ambassadeur·rices"), ordering="ambassador_count")
-    def ambassador_count(self, obj):
-        return obj.ambassador_count
-
-    @admin.display(description=_("sessions"), ordering="session_count")
-    def session_count(self, obj):
-        return obj.session_count
-
-    @admin.display(description=_("cas pratiques"), ordering="case_count")
-    def case_count(self, obj):
-        return obj.case_count
 
     @admin.display(description=_("contenu du labo"))
     def overview(self, obj):
         if obj.pk is None:
             return "—"
-        links = [
-            ("admin:lab_sessions_session_changelist", _("Sessions"), obj.session_count),
-            ("admin:ambassadors_ambassador_changelist", _("Ambassadeur·rices et réseau"), obj.ambassador_count),
-            ("admin:cases_case_changelist", _("Cas pratiques"), obj.case_count),
-        ]
+        counts = sorted(contributions.lab_counts(), key=lambda count: count.overview_rank)
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
                 "",
                 "<li>{} ({})</li>",
-                ((changelist_link(url, label, lab__id__exact=obj.pk), count) for url, label, count in links),
+                (
+                    (changelist_link(count.changelist, count.overview_label, lab__id__exact=obj.pk), getattr(obj, count.name))
+                    for count in counts
+                ),
             ),
         )
 

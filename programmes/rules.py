@@ -6,8 +6,8 @@ one cannot open one cannot list either.
 
 Roles: a superuser is an admin; a coordinator sees every Lab of their programme; residents and
 the host coordinator (« résident at home ») run their Lab; ambassadors and network members
-(relais) belong to it. Ambassador rows are reached through ``Lab.ambassadors`` so that this app
-needs no import of the apps built on it.
+(relais) belong to it. Who belongs to a Lab other than by a membership (ambassadors) is a select
+the app built on this one registers (programmes/contributions.py): this app imports none of them.
 """
 import functools
 
@@ -17,6 +17,7 @@ from django.db.models.expressions import Expression, RawSQL
 
 from common.permissions import register as register_permission
 
+from . import contributions
 from .models import Coordination, Lab, LabMembership, Visibility
 
 # Every list of Labs below is the UNION of a few small selects, one per role, each read through
@@ -31,7 +32,6 @@ from .models import Coordination, Lab, LabMembership, Visibility
 def _selects():
     """The SQL of each role's Lab ids for one person (``%s``: their id), from the models' own names."""
     quote = connection.ops.quote_name
-    ambassador = Lab._meta.get_field("ambassadors").related_model  # no import of the apps built on this one
 
     def table(model):
         return quote(model._meta.db_table)
@@ -43,10 +43,8 @@ def _selects():
     return {
         "members": members,
         "runners": f"{members} AND {column(LabMembership, 'role')} IN (%s, %s)",
-        "ambassadors": (
-            f"SELECT {column(ambassador, 'lab')} FROM {table(ambassador)} "
-            f"WHERE {column(ambassador, 'user')} = %s AND {column(ambassador, 'is_active')} = %s"
-        ),
+        # Members, then whoever the apps built on this one say belongs to a Lab (active ambassadors).
+        "joined": " UNION ".join([members, *(source.sql() for source in contributions.lab_members())]),
         # Aliased: the query these are nested in may join the same tables under their own names.
         "coordinated": (
             f"SELECT rules_lab.{column(Lab, 'id')} FROM {table(Lab)} rules_lab INNER JOIN {table(Coordination)} rules_c "
@@ -57,9 +55,13 @@ def _selects():
     }
 
 
+def _joined_params(user):
+    """The values of the placeholders of ``_selects()['joined']``."""
+    return [user.pk, *(value for source in contributions.lab_members() for value in source.params(user))]
+
+
 def _joined_lab_ids(user):
-    selects = _selects()
-    return RawSQL(f"{selects['members']} UNION {selects['ambassadors']}", [user.pk, user.pk, True])
+    return RawSQL(_selects()["joined"], _joined_params(user))
 
 
 def _run_lab_ids(user):
@@ -73,8 +75,8 @@ def _run_lab_ids(user):
 def _seen_whole_lab_ids(user):
     selects = _selects()
     return RawSQL(
-        f"{selects['members']} UNION {selects['ambassadors']} UNION {selects['coordinated']}",
-        [user.pk, user.pk, True, user.pk],
+        f"{selects['joined']} UNION {selects['coordinated']}",
+        [*_joined_params(user), user.pk],
     )
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from programmes.admin import changelist_link, count_of, live_forms
+from programmes.contributions import LabCount, add_lab_count
 
 from .models import AgendaItem, Attendance, Gathering, GatheringAttendance, GatheringInvitation, Session
 
@@ -357,3 +358,16 @@ class GatheringAdmin(admin.ModelAdmin):
     @admin.display(description=_("n°"), ordering="number")
     def gathering_number(self, obj):
         return f"#{obj.number}"
+
+
+# The Lab admin's column and overview line (programmes.contributions).
+add_lab_count(
+    LabCount(
+        name="session_count",
+        model=Session,
+        column_label=_("sessions"),
+        overview_label=_("Sessions"),
+        changelist="admin:lab_sessions_session_changelist",
+        overview_rank=1,
+    )
+)

@@ -1,4 +1,12 @@
-"""Work sessions of a Lab (2–3 consecutive days a month), their agenda and attendance, and InterTransfo."""
+"""Work sessions of a Lab (2–3 consecutive days a month), their agenda and attendance, and InterTransfo.
+
+Sessions work on cases, so sessions stands on cases (tests/test_floors.py) and every relation
+between the two is declared here: the cases a session works on (``Session.cases``), the case of
+an agenda block (``AgendaItem.case``), and the session a journal entry was written in
+(``EntrySession``, a row of its own: the entry's table belongs to cases, which knows nothing of
+sessions). That direction moves only this last link, and reads as the work is done: a session
+takes up cases; a journal entry may say which session it was written in.
+"""
 import datetime
 
 from django.conf import settings
@@ -10,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ambassadors.models import Ambassador
+from cases.models import Case, ProgressEntry
 from programmes.models import Lab, Programme, Visibility
 from programmes.rules import visible_items
 from common.text import validate_single_line
@@ -96,7 +105,7 @@ class Session(ScheduledEvent):
         _("visibilité"), max_length=20, choices=Visibility.choices, default=Visibility.LAB
     )
     cases = models.ManyToManyField(
-        "cases.Case", blank=True, related_name="sessions", verbose_name=_("cas pratiques travaillés")
+        Case, blank=True, related_name="sessions", verbose_name=_("cas pratiques travaillés")
     )
 
     objects = SessionQuerySet.as_manager()
@@ -181,7 +190,7 @@ class AgendaItem(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.WORKSHOP)
     description = models.TextField(_("description"), blank=True)
     case = models.ForeignKey(
-        "cases.Case",
+        Case,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -469,6 +478,38 @@ class GatheringAttendance(DayAnswer):
             gathering = self.invitation.gathering
             if not gathering.start_date <= self.day <= gathering.end_date:
                 raise ValidationError({"day": _("Ce jour ne fait pas partie de l'InterTransfo.")})
+
+
+class EntrySession(models.Model):
+    """The session of its case's Lab a journal entry was written in (at most one).
+
+    The entry reads it as ``entry.session`` (through ``session_link``, this row's reverse
+    one-to-one: ``select_related("session_link__session")`` gets both with the entry). Removing the
+    session removes this row and leaves the entry, as the column it replaces was set to null.
+    """
+
+    entry = models.OneToOneField(
+        ProgressEntry,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="session_link",
+        verbose_name=_("entrée"),
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="entry_links", verbose_name=_("session")
+    )
+
+    class Meta:
+        verbose_name = _("session d'une entrée du journal")
+        verbose_name_plural = _("sessions des entrées du journal")
+
+    def __str__(self):
+        return f"{self.entry} — {self.session}"
+
+    def clean(self):
+        super().clean()
+        if self.entry_id and self.session_id and self.session.lab_id != self.entry.case.lab_id:
+            raise ValidationError({"session": _("Cette session n'est pas celle du labo du cas.")})
 
 
 class SessionPhoto(models.Model):

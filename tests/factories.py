@@ -96,9 +96,11 @@ def make_case(lab=None, **overrides):
     return Case.objects.create(lab=lab or make_lab(), **{**defaults, **overrides})
 
 
-def make_entry(case=None, **overrides):
+def make_entry(case=None, *, session=None, **overrides):
     defaults = {"done": "Nous avons rencontré les usagers."}
-    return ProgressEntry.objects.create(case=case or make_case(), **{**defaults, **overrides})
+    entry = ProgressEntry.objects.create(case=case or make_case(), **{**defaults, **overrides})
+    entry.set_session(session, new=True)
+    return entry
 
 
 def make_gathering(programme=None, **overrides):

@@ -267,6 +267,9 @@ FORM_PAGES = {
     ),
     "session_photo_add": FormPage(lambda w: session_url("lab_sessions:session_photo_add", w), "resident", ("sessions.forms.PhotoForm",)),
     "admin_case": FormPage(lambda w: admin_change("cases.case", w.case.pk), "superuser", ("cases.admin.CaseAdminForm",)),
+    "admin_entry": FormPage(
+        lambda w: admin_change("cases.progressentry", w.entry.pk), "superuser", ("cases.admin.ProgressEntryAdminForm",)
+    ),
     "admin_lab": FormPage(lambda w: admin_change("programmes.lab", w.lab.pk), "superuser", ("programmes.admin.LabAdminForm",)),
     "admin_session": FormPage(lambda w: admin_change("lab_sessions.session", w.session.pk), "superuser", ("sessions.admin.SessionAdminForm",)),
     "admin_agenda_item": FormPage(

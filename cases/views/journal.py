@@ -7,7 +7,6 @@ visitor is sent to the login first.
 import datetime
 import functools
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -47,11 +46,6 @@ JOURNAL_PAGE_SIZE = 10
 JOURNAL_ORDER = ("-entry_date", "-created_at", "-pk")
 SIMILAR_CASES = 5
 TEXT_FIELDS = ("done", "learnt", "next_steps", "blockers")
-
-
-def _session_model():
-    # sessions imports cases: the way back goes through the app registry, not an import.
-    return apps.get_model("lab_sessions", "Session")
 
 
 def prepare_entries(entries):
@@ -189,9 +183,9 @@ class CaseDetailView(VisibleItemMixin, DetailView):
         get_context_data)."""
         journal = (
             ProgressEntry.objects.filter(case_id=case.pk)
-            .select_related("author", "session")
+            .select_related("author", "session_link__session")
             # What the timeline shows of each: not the session's long texts nor the author's account.
-            .only(*TEXT_FIELDS, "case_id", "entry_date", "created_at", "author__first_name", "author__last_name", "session__number")
+            .only(*TEXT_FIELDS, "case_id", "entry_date", "created_at", "author__first_name", "author__last_name", "session_link__session__number")
             .order_by(*JOURNAL_ORDER)
         )
         paginator = Paginator(journal, JOURNAL_PAGE_SIZE)
@@ -211,7 +205,7 @@ class CaseDetailView(VisibleItemMixin, DetailView):
         # A case's sessions are of its Lab (services and admin check it): what this reader may see
         # of them follows from the roles read with the case, without the rules' subqueries.
         sessions = []
-        for session in _session_model().objects.filter(lab_id=case.lab_id, cases=case).order_by("start_date"):
+        for session in case.sessions.filter(lab_id=case.lab_id).order_by("start_date"):
             if can_read_item_with_roles(session.visibility, case):
                 session.lab = case.lab
                 sessions.append(session)
@@ -338,7 +332,7 @@ class EntryMixin(CaseWriteMixin):
 
     def get_permission_object(self):
         case = super().get_permission_object()
-        self.entry = ProgressEntry.objects.filter(case=case, pk=self.kwargs["pk"]).first()
+        self.entry = ProgressEntry.objects.filter(case=case, pk=self.kwargs["pk"]).select_related("session_link").first()
         if self.entry is None:
             raise Http404
         self.entry.case = case
@@ -352,7 +346,7 @@ class EntryUpdateView(EntryMixin, View):
     template_name = "cases/entry_form.html"
 
     def get_form(self, data=None, files=None):
-        instance = ProgressEntry.objects.get(pk=self.entry.pk)
+        instance = ProgressEntry.objects.select_related("session_link").get(pk=self.entry.pk)
         return EntryForm(data, files, case=self.case, instance=instance)
 
     def get(self, request, *args, **kwargs):

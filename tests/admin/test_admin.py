@@ -25,6 +25,8 @@ from cases.models import Attachment, Case, ProgressEntry, Stage, StageChange
 from programmes.models import Collectivite, Coordination, Lab, LabMembership, Programme
 from sessions.models import AgendaItem, Attendance, EventStatus, Gathering, Session
 
+from ..factories import make_entry
+
 pytestmark = pytest.mark.django_db
 
 PROJECT_APPS = {"programmes", "ambassadors", "lab_sessions", "cases"}
@@ -174,8 +176,8 @@ def _build_objects():
     )
     StageChange.objects.create(case=cases[2], from_stage=Stage.FRAMING, to_stage=Stage.ABANDONED, changed_by=superuser)
     entries = [
-        ProgressEntry.objects.create(
-            case=cases[index % 3],
+        make_entry(
+            cases[index % 3],
             author=resident,
             entry_date=datetime.date(2030, 3, 5) + datetime.timedelta(days=index),
             done=f"Entretiens avec les agents, série {index}",

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from cases.models import Case, ProgressEntry, Stage, StageChange
+from sessions.models import EntrySession
 
 from ..factories import make_case, make_entry, make_lab, make_session
 
@@ -58,12 +59,13 @@ def test_stage_change_to_the_same_stage_is_refused():
 def test_journal_entry_tied_to_a_session_of_another_lab_is_refused():
     case = make_case()
     elsewhere = make_session(make_lab())
-    entry = ProgressEntry(case=case, done="Atelier", session=elsewhere)
+    entry = make_entry(case, done="Atelier")
 
-    with pytest.raises(ValidationError) as error:
-        entry.full_clean()
-
-    assert error.value.message_dict["session"] == ["Cette session n'est pas celle du labo du cas."]
+    # Checked by the services of cases, and by sessions' row that ties the entry to the session.
+    for check in (lambda: entry.check_session(elsewhere), EntrySession(entry=entry, session=elsewhere).full_clean):
+        with pytest.raises(ValidationError) as error:
+            check()
+        assert error.value.message_dict["session"] == ["Cette session n'est pas celle du labo du cas."]
 
 
 def test_case_tags_are_shared_across_labs():

@@ -51,6 +51,7 @@ from sessions.invitees import gathering_invitees
 from sessions.models import (
     AgendaItem,
     Attendance,
+    EntrySession,
     EventStatus,
     Gathering,
     GatheringAttendance,
@@ -206,7 +207,7 @@ def count_rows() -> dict:
     """Rows per model of the demo's reach, to compare two loads or report what was loaded."""
     tracked = [
         Programme, Coordination, Collectivite, Lab, LabMembership, Ambassador, Session, AgendaItem, Attendance,
-        Gathering, GatheringInvitation, GatheringAttendance, Case, StageChange, ProgressEntry, Page, ArticlePage, FaqPage, SessionReportPage, CaseStoryPage,
+        Gathering, GatheringInvitation, GatheringAttendance, Case, StageChange, ProgressEntry, EntrySession, Page, ArticlePage, FaqPage, SessionReportPage, CaseStoryPage,
         FichePage, LabPage, get_user_model(), EmailAddress,
         apps.get_model("taggit", "Tag"), apps.get_model("taggit", "TaggedItem"), apps.get_model("docs", "DocumentationPageTag"),
         apps.get_model("wagtailcore", "Revision"), Session.cases.through, Case.team.through,
@@ -540,7 +541,7 @@ def _load_journal(plan):
     sessions = plan.sessions
     residents = plan.residents + [plan.host]
     existing = set(ProgressEntry.objects.filter(case__lab=plan.lab).values_list("case_id", "entry_date"))
-    entries = []
+    entries, sessions_of = [], []  # the session each entry was written in, if any
     for case in plan.cases:
         first, last = case.demo_active
         candidates = []
@@ -561,13 +562,18 @@ def _load_journal(plan):
             done, learnt, next_steps = ENTRY_TEXTS[stage]
             blockers = rng.choice(BLOCKERS) if stage != Stage.ABANDONED and rng.random() < 0.35 else ""
             entry = ProgressEntry(
-                case=case, author=rng.choice(authors), entry_date=entry_date, session=session,
+                case=case, author=rng.choice(authors), entry_date=entry_date,
                 done=rng.choice(done).format(topic=CASES[case.slug].topic), learnt=rng.choice(learnt),
                 next_steps=rng.choice(next_steps), blockers=blockers,
             )
             if (case.pk, entry_date) not in existing:
                 entries.append(entry)
+                sessions_of.append(session)
     created = ProgressEntry.objects.bulk_create(entries, batch_size=500)
+    EntrySession.objects.bulk_create(
+        [EntrySession(entry=entry, session=session) for entry, session in zip(created, sessions_of) if session],
+        batch_size=500,
+    )
     for entry in created:
         entry.created_at = entry.updated_at = _at(entry.entry_date, 18)
     ProgressEntry.objects.bulk_update(created, ["created_at", "updated_at"], batch_size=500)
