@@ -3,8 +3,6 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.blocks import ListBlock
 from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, rich_text, streamfield

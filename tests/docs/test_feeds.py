@@ -2,9 +2,7 @@
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.db import connection
 from django.template.loader import render_to_string
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from common.page_cache import clear_page_cache

@@ -5,8 +5,6 @@ import json
 import zipfile
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import PageViewRestriction
 

@@ -3,8 +3,6 @@ from html import unescape
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from docs.models import DocumentationIndexPage
 

@@ -2,8 +2,6 @@
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ..queries import exactly
