@@ -99,6 +99,19 @@ class AgendaDayBlock(blocks.StructBlock):
         label = _("Journée de programme")
 
 
+class ParagraphsBlock(PlainTextBlock):
+    """Paragraphs of plain text: a blank line between two, a line break kept as one.
+
+    What a draft carries over from a Lab's own text (objectives, minutes, journal): the template
+    escapes and lays it out, so no HTML is written in code.
+    """
+
+    class Meta:
+        template = "blocks/text_block.html"
+        icon = "pilcrow"
+        label = _("Texte")
+
+
 class BaseStreamBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = blocks.RichTextBlock(
@@ -107,6 +120,11 @@ class BaseStreamBlock(blocks.StreamBlock):
     image = CaptionedImageBlock()
     quote = QuoteBlock()
     agenda_day = AgendaDayBlock()
+    text = ParagraphsBlock()
+    # One-line items as a bulleted list (the cases a session worked on, the sessions of a case).
+    bullets = blocks.ListBlock(
+        blocks.CharBlock(label=_("texte")), label=_("Liste"), icon="list-ul", template="blocks/bullets_block.html"
+    )
 
 
 def session_choices():

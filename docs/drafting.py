@@ -18,7 +18,6 @@ import os
 import re
 import uuid
 from dataclasses import dataclass, field
-from html import escape as escape_html
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -40,14 +39,13 @@ from programmes.models import Lab, LabMembership, Visibility
 from sessions.models import AgendaItem, Session
 
 from .models import CaseStoryPage, SessionReportPage, SessionReportPhoto
-from .richtext import sanitise_richtext
 from .rights import ensure_lab_space, free_slug, lab_page
 
 INTRO_LENGTH = 300
 # Namespaces of the pages that live behind a login: a Lab's working pages and one's own account.
 PRIVATE_NAMESPACES = frozenset(
-    {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "feeds",
-     "programme_cases", "docs"}
+    {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "calendar_feeds",
+     "intertransfo", "programme_cases", "docs"}
 )
 # Paths of the two admins: behind a login whatever they show.
 ADMIN_PREFIXES = ("cms/", "django-admin/")
@@ -91,8 +89,9 @@ class Redactor:
 
     @classmethod
     def for_lab(cls, lab, *, texts=None):
-        """``texts``: every text the draft will use, so that only the people they name are read."""
-        redactor = cls(lab=lab, names=PublicNames.for_lab(lab, texts=texts))
+        """``texts``: every text the draft will use, so that only the people they name are read
+        (with the titles of the Lab's public cases, which a draft may show)."""
+        redactor = cls(lab=lab)
         for case in Case.objects.filter(lab=lab).only("title", "slug", "visibility", "lab_id"):
             if case.visibility == Visibility.PUBLIC:
                 redactor.public_cases[case.pk] = case
@@ -100,6 +99,9 @@ class Redactor:
                 redactor.hidden_case_titles.append(case.title.strip())
         # Longest first: « Accueil des habitants » is replaced before « Accueil ».
         redactor.hidden_case_titles.sort(key=len, reverse=True)
+        if texts is not None:
+            texts = [*texts, *(case.title for case in redactor.public_cases.values())]
+        redactor.names = PublicNames.for_lab(lab, texts=texts)
         return redactor
 
     def text(self, value):
@@ -120,7 +122,7 @@ class Redactor:
     def case_label(self, case):
         """A public case by its title, any other by a phrase that does not tell which."""
         if case is not None and case.pk in self.public_cases:
-            return case.title
+            return self.text(case.title)
         return _("un cas pratique interne au labo")
 
 
@@ -266,33 +268,15 @@ def non_public_links(page) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def _paragraph(text):
-    """Plain text as the rich text of a paragraph block, in the form Wagtail's editor writes.
-
-    A blank line starts a paragraph, a line break stays one (``<br/>``, closed: the editor reads
-    an unclosed ``<br>`` as an open element and fails). Text is escaped as the editor escapes it
-    (``&``, ``<``, ``>``; quotes kept) with its spaces collapsed, so that opening the draft in the
-    editor and saving it gives back the same value.
-    """
-    paragraphs = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
-    parts = []
-    for paragraph in paragraphs:
-        lines = [_inline(line) for line in paragraph.split("\n")]
-        lines = [line for line in lines if line]
-        if lines:
-            parts.append("<p>" + "<br/>".join(lines) + "</p>")
-    return sanitise_richtext("".join(parts))
+def _text(text):
+    """A Lab's text as a text block: paragraphs and line breaks as typed, laid out and escaped
+    by the block's template (``blocks/text_block.html``)."""
+    return {"type": "text", "value": _multi_line(text)}
 
 
 def _bullets(lines):
-    """Lines of plain text as a rich text list, one item per line."""
-    items = [_inline(line) for line in lines]
-    return sanitise_richtext("<ul>" + "".join(f"<li>{item}</li>" for item in items if item) + "</ul>")
-
-
-def _inline(text):
-    """One line of plain text as rich text: escaped, its spaces collapsed as the editor does."""
-    return escape_html(_single_line(text), quote=False)
+    """Lines of text as a bulleted list block, one item per line (``blocks/bullets_block.html``)."""
+    return {"type": "bullets", "value": [_list_item(line) for line in map(_single_line, lines) if line]}
 
 
 def _single_line(text):
@@ -458,27 +442,27 @@ def draft_session_report(*, session: Session, drafted_by) -> SessionReportPage:
     body = []
     objectives = redactor.text(session.objectives)
     if objectives:
-        body += [_heading(_("Objectifs")), {"type": "paragraph", "value": _paragraph(objectives)}]
+        body += [_heading(_("Objectifs")), _text(objectives)]
     body += _agenda_blocks(session, items, redactor)
     public_cases = [case for case in worked_cases if case.pk in redactor.public_cases]
     hidden = len(worked_cases) - len(public_cases)
     if worked_cases:
         body.append(_heading(_("Les cas pratiques travaillés")))
-        lines = [case.title for case in public_cases]
+        lines = [redactor.case_label(case) for case in public_cases]
         if hidden:
             lines.append(
                 ngettext("%(count)d cas pratique interne au labo", "%(count)d cas pratiques internes au labo", hidden)
                 % {"count": hidden}
             )
-        body.append({"type": "paragraph", "value": _bullets(lines)})
+        body.append(_bullets(lines))
     minutes = redactor.text(session.minutes)
     if minutes:
-        body += [_heading(_("Compte rendu")), {"type": "paragraph", "value": _paragraph(minutes)}]
+        body += [_heading(_("Compte rendu")), _text(minutes)]
     learnt = [entry for entry in entries if entry.case_id in redactor.public_cases and entry.learnt.strip()]
     if learnt:
         body.append(_heading(_("Ce que nous avons appris")))
         for entry in learnt:
-            body.append(_quote(redactor.text(entry.learnt), entry.case.title))
+            body.append(_quote(redactor.text(entry.learnt), redactor.case_label(entry.case)))
 
     default_intro = _("Ce que la session n° %(number)s de %(lab)s a travaillé, jour par jour.") % {
         "number": session.number, "lab": lab.name,
@@ -563,14 +547,14 @@ def draft_case_story(*, case: Case, drafted_by) -> CaseStoryPage:
             else:
                 line = _("Une session du labo (%(date)s)") % {"date": when}
             lines.append(line)
-        body.append({"type": "paragraph", "value": _bullets(lines)})
+        body.append(_bullets(lines))
     journal = [entry for entry in entries if entry.done.strip() or entry.learnt.strip()]
     if journal:
         body.append(_heading(_("Le journal de bord")))
         for entry in journal:
             body.append(_heading(date_format(entry.entry_date, "DATE_FORMAT"), "h3"))
             if entry.done.strip():
-                body.append({"type": "paragraph", "value": _paragraph(redactor.text(entry.done))})
+                body.append(_text(redactor.text(entry.done)))
             if entry.learnt.strip():
                 body.append(_quote(redactor.text(entry.learnt), _("Ce que nous avons appris")))
     index, collection = _lab_place(lab)
@@ -578,7 +562,7 @@ def draft_case_story(*, case: Case, drafted_by) -> CaseStoryPage:
     first_image = None
     for position, (source, caption) in enumerate(photos, start=1):
         alt = caption or _single_line(
-            _("Photo %(position)d du cas « %(title)s »") % {"position": position, "title": case.title}
+            _("Photo %(position)d du cas « %(title)s »") % {"position": position, "title": redactor.case_label(case)}
         )
         image = _copy_image(source, title=alt, drafted_by=drafted_by, collection=collection)
         if image is None:
@@ -589,7 +573,7 @@ def draft_case_story(*, case: Case, drafted_by) -> CaseStoryPage:
         )
 
     page = CaseStoryPage(
-        title=Truncator(case.title).chars(250),
+        title=Truncator(redactor.case_label(case)).chars(250),
         slug=free_slug(index, f"{case.slug}-{lab.slug}"),
         case=case,
         lab=lab,

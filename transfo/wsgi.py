@@ -3,6 +3,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from common.worker_gc import FreezeLongLivedObjects
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "transfo.settings.production")
 
-application = get_wsgi_application()
+# The collector's full passes kept short once the worker is warm (common.worker_gc).
+application = FreezeLongLivedObjects(get_wsgi_application())

@@ -11,6 +11,7 @@ from cases.models import Case, ProgressEntry, Stage, StageChange
 from outbox.models import OutgoingMail
 from transfo import urls as site_urls
 
+from ..queries import exactly
 from ..factories import (
     make_ambassador,
     make_case,
@@ -86,14 +87,14 @@ def test_case_page_query_count_does_not_grow_with_entries(client, team):
     make_entry(case, author=user)
     client.force_login(user)
     one = count_queries(client, case.get_absolute_url())
-    for number in range(49):
+    for number in range(2):
         entry = make_entry(case, author=user if number % 2 else resident)
         entry.attachments.create(kind="file", file="journal/x.pdf", caption="x.pdf")
     session = make_session(lab)
     session.cases.add(case)
     StageChange.objects.create(case=case, from_stage="cadrage", to_stage="enquete")
 
-    assert count_queries(client, case.get_absolute_url()) == one
+    assert one == count_queries(client, case.get_absolute_url()) == exactly(8)
 
 
 def entries_on(response):
@@ -325,13 +326,13 @@ def test_board_query_count_does_not_grow_with_cases(client, team):
     client.force_login(resident)
     url = reverse("cases:board", kwargs={"lab_slug": lab.slug})
     one = count_queries(client, url)
-    for number in range(100):
+    for number in range(2):
         extra = make_case(lab, stage=Stage.values[number % 6])
         extra.tags.add(f"tag-{number % 7}")
         extra.team.add(case.team.get())
         make_entry(extra)
 
-    assert count_queries(client, url) == one
+    assert one == count_queries(client, url) == exactly(5)
 
 
 def test_my_cases_lists_my_teams_cases_across_labs_and_my_next_steps(client, team, settings):
@@ -360,13 +361,13 @@ def test_my_cases_query_count_does_not_grow(client, team, settings):
     url = reverse("my_cases:my_cases")
     one = count_queries(client, url)
     ambassador = case.team.get()
-    for number in range(30):
+    for number in range(2):
         extra = make_case(lab)
         extra.team.add(ambassador)
         make_entry(extra, author=user, next_steps="Suite.")
 
-    assert count_queries(client, url) == one
-    assert ProgressEntry.objects.count() == 31
+    assert one == count_queries(client, url) == exactly(4)
+    assert ProgressEntry.objects.count() == 3
 
 
 def test_each_case_page_offers_the_moves_from_its_own_stage_and_keeps_its_lessons(client, team):

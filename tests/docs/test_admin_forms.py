@@ -3,15 +3,17 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from wagtail.blocks import ListBlock
 from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, rich_text, streamfield
 
+from cases.models import Case
+from docs.blocks import PointsBlock, SessionEvidenceBlock
 from docs.models import ArticlePage, DocumentationIndexPage, LabIndexPage
 
 from programmes.models import Visibility
 
+from ..queries import exactly
 from ..factories import make_case, make_lab, make_resident, make_session, make_user
 from .pages import make_case_story, make_faq, make_fiche, make_lab_page, make_session_report, point
 
@@ -104,22 +106,38 @@ def test_evidence_chooser_shows_a_resident_only_what_they_may_read(client, two_l
     assert client.get(reverse("case_chooser:chosen", args=[two_labs["metz_case"].pk])).status_code == 200
 
 
-def test_fiche_editor_reads_only_the_cited_sessions_and_cases(editor, two_labs):
+FICHE_EDITOR_QUERIES = exactly(32)
+
+
+def test_fiche_editor_reads_only_the_cited_sessions_and_cases(editor, two_labs, django_assert_num_queries):
     cited = two_labs["metz_session"]
     fiche = make_fiche(lab=cited.lab, hypotheses=[point("Hypothèse", sessions=[cited], cases=[two_labs["metz_case"]])])
-    for number in range(20):
-        make_case(lab=two_labs["metz"], title=f"Un autre cas {number}")
+    url = f"/cms/pages/{fiche.pk}/edit/"
+    editor.get(url)  # Warm Wagtail's caches (content types, the site's root paths).
 
-    with CaptureQueriesContext(connection) as queries:
-        response = editor.get(f"/cms/pages/{fiche.pk}/edit/")
+    # The same queries with one session and case besides the cited ones, and with three.
+    for others in (1, 3):
+        while Case.objects.filter(title__startswith="Un autre cas").count() < others:
+            number = Case.objects.count()
+            make_case(lab=two_labs["metz"], title=f"Un autre cas {number}")
+            make_session(lab=two_labs["metz"], number=500 + number, title=f"Une autre session {number}")
+        with django_assert_num_queries(FICHE_EDITOR_QUERIES) as queries:
+            response = editor.get(url)
 
-    assert response.status_code == 200
-    # The chosen ones are shown by their label; the others are not read at all.
-    html = response.content.decode()
-    assert "Cas \\u00e0 citer (Labo uniquement)" in html and "Un autre cas" not in html
-    tables = "(cases_case|lab_sessions_session)"
-    reads = [query["sql"] for query in queries.captured_queries if re.search(f'FROM "{tables}"', query["sql"])]
-    assert reads and all(re.search(f'"{tables}"\\."id" (=|IN)', sql) for sql in reads), reads
+        assert response.status_code == 200
+        # The chosen ones are shown by their label; the others are not read at all.
+        html = response.content.decode()
+        assert "Cas \\u00e0 citer (Labo uniquement)" in html and "Un autre cas" not in html
+        tables = "(cases_case|lab_sessions_session)"
+        reads = [query["sql"] for query in queries.captured_queries if re.search(f'FROM "{tables}"', query["sql"])]
+        assert reads and all(re.search(f'"{tables}"\\."id" (=|IN)', sql) for sql in reads), reads
+
+
+def test_building_the_evidence_blocks_reads_no_session_nor_case(two_labs, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        block = PointsBlock()
+        block.get_form_state(block.to_python([]))
+        ListBlock(SessionEvidenceBlock()).get_form_state([])
 
 
 def test_fiche_saved_from_the_editor_keeps_its_evidence_and_refuses_an_unknown_one(editor, two_labs):

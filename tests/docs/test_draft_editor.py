@@ -244,10 +244,16 @@ def test_a_draft_saved_with_unclosed_line_breaks_opens_once_upgraded(client, ses
 
     from django.apps import apps
     from wagtail.models import Revision
+    from wagtail.rich_text import RichText
 
     from docs.models import SessionReportPage
 
     page = SessionReportPage.objects.get(pk=draft_session_report(session=session, drafted_by=resident).pk)
+    # Drafts once carried the Lab's text as rich text paragraphs: one, as the editor stores it.
+    page.body.append(("paragraph", RichText("<p>Première ligne<br/>Deuxième ligne</p>")))
+    page.save()
+    page.save_revision(user=resident)
+    page = SessionReportPage.objects.get(pk=page.pk)
     revision = page.latest_revision
 
     def unclosed(data):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from programmes.models import Visibility
 from sessions.models import AgendaItem
 
+from ..queries import exactly
 from ..factories import (
     make_agenda_item,
     make_ambassador,
@@ -355,10 +356,13 @@ def fill_day(session, count):
     )
 
 
+SESSION_PAGE_QUERIES = {"resident": exactly(7), "ambassador": exactly(6)}
+
+
 @pytest.mark.parametrize("role", ["resident", "ambassador"])
-def test_session_page_makes_as_many_queries_for_one_block_as_for_fifty(client, role):
+def test_session_page_makes_as_many_queries_for_one_block_as_for_three(client, role):
     counts = []
-    for blocks in (1, 50):
+    for blocks in (1, 3):
         lab = make_lab()
         session = make_session(lab, start_date=MONDAY, end_date=TUESDAY)
         fill_day(session, blocks)
@@ -374,4 +378,5 @@ def test_session_page_makes_as_many_queries_for_one_block_as_for_fifty(client, r
         assert response.content.decode().count("Temps ") >= blocks
         counts.append(len(queries))
 
-    assert counts[0] == counts[1]
+    # Those who run the Lab get the agenda's editor too: its blocks' cases, read with them.
+    assert counts == [SESSION_PAGE_QUERIES[role]] * 2

@@ -18,6 +18,7 @@ from sessions.models import Attendance, EventStatus, Session
 from sessions.invitations import rsvp_token
 from sessions.services import announce_session
 
+from ..queries import exactly
 from ..factories import (
     make_agenda_item,
     make_ambassador,
@@ -432,9 +433,9 @@ def test_lab_table_sorts_by_name_by_default_and_ignores_unknown_sorts(client, la
     assert names == sorted(names)
 
 
-def test_lab_table_makes_as_many_queries_for_one_session_as_for_fifty(client):
+def test_lab_table_makes_as_many_queries_for_one_session_as_for_three(client):
     counts = []
-    for sessions in (1, 50):
+    for sessions in (1, 3):
         lab = make_lab(start_date=datetime.date(2010, 1, 1), end_date=datetime.date(2030, 1, 1))
         people = [make_ambassador(lab) for _ in range(3)]
         for number in range(sessions):
@@ -446,12 +447,12 @@ def test_lab_table_makes_as_many_queries_for_one_session_as_for_fifty(client):
         assert response.context["held_days"] == 2 * sessions
         counts.append(len(queries))
 
-    assert counts[0] == counts[1]
+    assert counts == [exactly(5)] * 2
 
 
-def test_session_page_with_answers_makes_as_many_queries_for_one_person_as_for_fifty(client):
+def test_session_page_with_answers_makes_as_many_queries_for_one_person_as_for_three(client):
     counts = []
-    for size in (1, 50):
+    for size in (1, 3):
         lab = make_lab(start_date=TODAY - datetime.timedelta(days=10), end_date=TODAY + datetime.timedelta(days=100))
         session = make_session(lab, start_date=TODAY + datetime.timedelta(days=5))
         people = [make_ambassador(lab) for _ in range(size)]
@@ -466,4 +467,4 @@ def test_session_page_with_answers_makes_as_many_queries_for_one_person_as_for_f
         assert people
         counts.append(len(queries))
 
-    assert counts[0] == counts[1]
+    assert counts == [exactly(5)] * 2

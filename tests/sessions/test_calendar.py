@@ -10,6 +10,7 @@ from django.utils import timezone
 from programmes.models import Coordination, LabMembership, Visibility
 from sessions.models import EventStatus
 
+from ..queries import exactly
 from ..factories import (
     make_ambassador,
     make_case,
@@ -223,7 +224,7 @@ def test_timeline_query_count_is_the_same_with_sessions_across_months(client, wo
 
     across = queries_of(client, url("calendar:timeline", lab))
 
-    assert across == within
+    assert across == within == exactly(4)
 
 
 def test_month_shows_a_session_across_two_months_in_both(client, world):
@@ -332,6 +333,9 @@ def queries_of(client, address):
     return len(queries)
 
 
+CALENDAR_QUERIES = {"calendar:month": exactly(4), "calendar:timeline": exactly(4), "calendar:list": exactly(5)}
+
+
 @pytest.mark.parametrize("name", VIEWS)
 def test_calendar_page_query_count_does_not_grow_with_the_sessions(client, world, name):
     lab = world["lab_a"]
@@ -340,10 +344,10 @@ def test_calendar_page_query_count_does_not_grow_with_the_sessions(client, world
     make_gathering(world["programme"], start_date=datetime.date(2017, 3, 20), end_date=datetime.date(2017, 3, 21))
     add_sessions(lab, [0])
     with_one = queries_of(client, url(name, lab, **query))
-    add_sessions(lab, range(1, 50))
-    with_fifty = queries_of(client, url(name, lab, **query))
+    add_sessions(lab, range(1, 3))
+    with_three = queries_of(client, url(name, lab, **query))
 
-    assert with_fifty == with_one
+    assert with_one == with_three == CALENDAR_QUERIES[name]
 
 
 # --- Who may open it -------------------------------------------------------------------------

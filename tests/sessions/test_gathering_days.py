@@ -23,6 +23,7 @@ from sessions.reminders import send_due_reminders
 from sessions.services import add_agenda_item
 from sessions.tasks import send_reminders_task
 
+from ..queries import exactly
 from ..factories import (
     make_ambassador,
     make_case,
@@ -634,7 +635,7 @@ def test_gathering_page_query_count_does_not_grow_with_blocks_or_people(client, 
     announce(world)
     few = page_queries(client, world[reader], gathering)
 
-    for hour in range(12, 18):
+    for hour in range(12, 14):
         make_gathering_item(gathering, day=START + DAY, start_time=datetime.time(hour), end_time=datetime.time(hour, 45))
     for index in range(15):
         make_ambassador(world["lab_a"] if index % 2 else world["lab_b"], user=make_user())
@@ -644,7 +645,7 @@ def test_gathering_page_query_count_does_not_grow_with_blocks_or_people(client, 
     many = page_queries(client, world[reader], gathering)
 
     assert GatheringInvitation.objects.count() == 20
-    assert many == few
+    assert few == many == {"coordinator": exactly(9), "sacha": exactly(11)}[reader]
 
 
 def test_answer_links_mailed_before_the_single_salt_still_work(client, world):

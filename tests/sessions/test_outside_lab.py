@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from programmes.models import Visibility
 
+from ..queries import exactly
 from ..factories import (
     make_agenda_item,
     make_ambassador,
@@ -187,12 +188,12 @@ def test_an_intertransfo_names_the_programmes_people_only_with_consent_to_its_gu
 
 
 @pytest.mark.parametrize("page", ["session_detail", "agenda_print"])
-def test_a_public_session_costs_the_same_queries_for_one_block_naming_people_as_for_thirty(client, lab, people, page):
+def test_a_public_session_costs_the_same_queries_for_one_block_naming_people_as_for_three(client, lab, people, page):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     counts = []
-    for number, blocks in ((1, 1), (2, 30)):
+    for number, blocks in ((1, 1), (2, 3)):
         session = make_session(lab, number=number, visibility=Visibility.PUBLIC, start_date=MONDAY, end_date=MONDAY)
         for index in range(blocks):
             make_agenda_item(
@@ -205,4 +206,4 @@ def test_a_public_session_costs_the_same_queries_for_one_block_naming_people_as_
         assert "Kervadoc" not in html and html.count("Philomène (Résident·e)") >= blocks
         counts.append(len(queries))
 
-    assert counts[0] == counts[1]
+    assert counts == [{"session_detail": exactly(8), "agenda_print": exactly(5)}[page]] * 2
