@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the probes get their answer before the Host check and the https redirect.
+    "common.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outermost but one: every answer gets the header, a page served from the cache too.
     "common.csp.PlatformCSPMiddleware",
