@@ -12,6 +12,9 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import start_error_reporting
+from common.logs import logging_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -72,6 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the probes get their answer before the Host check and the https redirect.
     "common.health.HealthCheckMiddleware",
+    # Every later line of the request carries its id (common.logs).
+    "common.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outermost but one: every answer gets the header, a page served from the cache too.
     "common.csp.PlatformCSPMiddleware",
@@ -378,19 +383,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Logging --------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # The audit line's time is the "when" of the event.
-    "formatters": {"audit": {"format": "{asctime} {name} {message}", "style": "{"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler"},
-        "audit": {"class": "logging.StreamHandler", "formatter": "audit"},
-    },
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {
-        "transfo": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # One line per login, failure, lockout, refused access and role change (accounts.audit).
-        "transfo.audit": {"handlers": ["audit"], "level": "INFO", "propagate": False},
-    },
-}
+# Plain text lines, or one JSON object a line for a log collector (common.logs).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT doit valoir text ou json / LOG_FORMAT must be text or json.")
+LOGGING = logging_settings(LOG_FORMAT)
+
+# Errors reported to Sentry (or a compatible service) when a DSN is given; no personal data sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    start_error_reporting(SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))
