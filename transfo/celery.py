@@ -14,6 +14,11 @@ app.autodiscover_tasks()
 connect_celery_signals()
 
 
-@setup_logging.connect(weak=False)
 def keep_django_logging(**_kwargs):
-    """The worker and beat log through Django's LOGGING (text or JSON lines, common.logs), not Celery's own."""
+    """JSON lines: the worker and beat log through Django's LOGGING (common.logs), not Celery's own."""
+
+
+# Read from the environment, as the setting is: Celery configures its logging before Django's
+# settings are read in a worker.
+if os.environ.get("LOG_FORMAT") == "json":
+    setup_logging.connect(keep_django_logging, weak=False)
