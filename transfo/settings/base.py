@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.errors import start_error_reporting
 from common.logs import logging_settings
+from common.storage import public_origin, storage_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -87,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A file that cannot be read or written (bucket unreachable) gets a 503 page saying nothing was saved.
+    "common.storage_errors.StorageUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Before any view or cache reads the address: PostgreSQL cannot compare a NUL character.
@@ -317,8 +320,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Uploads in an S3-compatible bucket with STORAGE_URL or S3_* (common.storage), else under MEDIA_ROOT.
+MEDIA_BUCKET = storage_settings(env)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_BUCKET or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -381,6 +386,9 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+if MEDIA_BUCKET:
+    # Public images (renditions, originals, logos) are read from the bucket or its CDN.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(public_origin(MEDIA_BUCKET["OPTIONS"]))
 
 # --- Logging --------------------------------------------------------------
 # Plain text lines, or one JSON object a line for a log collector (common.logs).

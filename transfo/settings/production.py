@@ -5,7 +5,7 @@ Refuses to start without its secrets.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES, LOG_FORMAT, SECRET_KEY, env, logging_settings
+from .base import DATABASES, LOG_FORMAT, MEDIA_BUCKET, SECRET_KEY, env, logging_settings
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
@@ -49,7 +49,7 @@ CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_BUCKET or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed, hashed names, served by WhiteNoise with far-future headers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
