@@ -24,7 +24,9 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from botocore.config import Config
 from django.core.exceptions import ImproperlyConfigured
+from botocore.exceptions import ClientError
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 from .media import is_public_media
 
@@ -79,8 +81,26 @@ class BucketStorage(S3Storage):
             parameters["ACL"] = self.public_acl
         return parameters
 
-    def replace(self, name, content) -> str:
-        return self._save(name, content)
+    def replace(self, name, content, metadata=None) -> str:
+        """Put ``content`` under ``name`` over any object there, with a few words of ``metadata``."""
+        name = self._normalize_name(clean_name(name))
+        parameters = self._get_write_parameters(name, content)
+        if metadata:
+            parameters["Metadata"] = metadata
+        content.seek(0)
+        self.bucket.Object(name).upload_fileobj(content, ExtraArgs=parameters, Config=self.transfer_config)
+        return name
+
+    def metadata(self, name) -> dict:
+        """The metadata ``replace`` kept with the object; empty when there is no object."""
+        try:
+            head = self.connection.meta.client.head_object(Bucket=self.bucket_name,
+                                                           Key=self._normalize_name(clean_name(name)))
+        except ClientError as error:
+            if error.response["ResponseMetadata"]["HTTPStatusCode"] == 404:
+                return {}
+            raise
+        return head.get("Metadata", {})
 
 
 def public_base_url(public_url, endpoint_url, bucket_name, region_name) -> str:
@@ -163,14 +183,15 @@ def storage_settings(env) -> dict | None:
     return {"BACKEND": BACKEND, "OPTIONS": options}
 
 
-def replace_file(storage, name: str, content) -> None:
+def replace_file(storage, name: str, content, metadata=None) -> None:
     """Write ``content`` under ``name``, over the file already there, all at once.
 
-    On disk: a temporary file in the same folder renamed over the old one; in a bucket: one PUT.
-    Either way a reader gets the old file or the new one.
+    On disk: a temporary file in the same folder renamed over the old one; in a bucket: one PUT,
+    which also keeps ``metadata`` (the disk keeps none). Either way a reader gets the old file or
+    the new one.
     """
-    if hasattr(storage, "replace"):
-        storage.replace(name, content)
+    if isinstance(storage, BucketStorage):
+        storage.replace(name, content, metadata)
         return
     target = storage.path(name)
     os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -186,6 +207,11 @@ def replace_file(storage, name: str, content) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def stored_metadata(storage, name: str) -> dict | None:
+    """What ``replace_file`` kept with a file in a bucket; None when the storage keeps nothing (disk)."""
+    return storage.metadata(name) if isinstance(storage, BucketStorage) else None
 
 
 def walk(storage, folder: str = "") -> list[str]:

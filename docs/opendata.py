@@ -35,7 +35,7 @@ from django.views.generic import TemplateView
 from wagtail.images import get_image_model
 from wagtail.models import Page, ReferenceIndex
 
-from common.storage import replace_file
+from common.storage import replace_file, stored_metadata
 from programmes.models import LICENCE_URLS, Licence
 
 from .models import DocumentationPage
@@ -240,7 +240,13 @@ def open_bundle():
 
 
 def current_fingerprint():
-    """The fingerprint of the stored bundle, or None (no bundle, or not one of ours)."""
+    """The fingerprint of the stored bundle, or None (no bundle, or not one of ours).
+
+    In a bucket it is kept with the object as well: read without downloading the whole zip.
+    """
+    metadata = stored_metadata(default_storage, BUNDLE_STORAGE_NAME)
+    if metadata is not None:
+        return metadata.get("fingerprint", "").encode("ascii") or None
     try:
         with open_bundle() as handle, zipfile.ZipFile(handle) as archive:
             return archive.comment
@@ -262,7 +268,8 @@ def write_bundle() -> bool:
         with tempfile.TemporaryFile(prefix="transfo-opendata-", suffix=".zip") as handle:
             bundle.write_zip(handle)
             handle.seek(0)
-            replace_file(default_storage, BUNDLE_STORAGE_NAME, handle)
+            replace_file(default_storage, BUNDLE_STORAGE_NAME, handle,
+                         metadata={"fingerprint": bundle.fingerprint().decode("ascii")})
     logger.info("Open data bundle rewritten: %s items, %s images.", len(bundle.items), len(bundle.images))
     return True
 

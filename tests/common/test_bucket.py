@@ -6,6 +6,7 @@ without a signature and reached through the views that check who asks.
 """
 import io
 import uuid
+import zipfile
 from urllib.parse import parse_qs, urlsplit
 
 import environ
@@ -26,7 +27,8 @@ from docs.opendata import BUNDLE_STORAGE_NAME, write_bundle
 from sessions.models import SessionPhoto
 from sessions.services import add_session_photo
 
-from ..bucket import SIGNED_URL_SECONDS, anonymous_get, bucket, moto_endpoint, objects  # noqa: F401
+from ..bucket import SIGNED_URL_SECONDS, anonymous_get, bucket, moto_endpoint, objects  # noqa: F401 (fixtures)
+from ..transfo.test_settings import PRODUCTION_ENV, run_manage
 from ..factories import make_ambassador, make_case, make_lab, make_session, make_user
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +194,10 @@ def test_a_wagtail_document_is_streamed_after_wagtail_s_own_check(client, bucket
 def test_the_open_data_bundle_is_written_to_the_bucket_and_read_there_by_anyone(client, bucket, moto_endpoint):
     assert write_bundle() is True
     assert write_bundle() is False  # the same content: the object is left alone
+    # The fingerprint is kept with the object: the check reads no zip.
+    kept = default_storage.metadata(BUNDLE_STORAGE_NAME)["fingerprint"]
+    with default_storage.open(BUNDLE_STORAGE_NAME, "rb") as handle, zipfile.ZipFile(handle) as archive:
+        assert archive.comment.decode() == kept
 
     response = client.get(reverse("opendata:download"))
 
@@ -201,3 +207,17 @@ def test_the_open_data_bundle_is_written_to_the_bucket_and_read_there_by_anyone(
     status, body = anonymous_get(response["Location"])
     assert status == 200 and body.startswith(b"PK")
     assert client.get(reverse("opendata:index")).status_code == 200
+
+
+# --- At start -----------------------------------------------------------------------------------
+
+
+def test_production_refuses_to_start_on_half_given_s3_settings_and_passes_its_checks_on_a_bucket():
+    half = run_manage("check", env={**PRODUCTION_ENV, "S3_BUCKET": "transfo-media"})
+    whole = run_manage("check", "--deploy", "--fail-level", "WARNING",
+                       env={**PRODUCTION_ENV, "STORAGE_URL": "s3://k:s@s3.fr-par.scw.cloud/transfo-media?region=fr-par"})
+
+    assert half.returncode != 0
+    assert "Stockage S3 incomplet, il manque : S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY" in half.stderr
+    assert "Incomplete S3 storage, missing" in half.stderr
+    assert whole.returncode == 0, whole.stderr[-2000:]

@@ -27,9 +27,9 @@ from PIL import Image
 from cases.models import Attachment, ProgressEntry
 from common.storage import storage_settings
 
-from ..bucket import anonymous_get, bucket, moto_endpoint, new_bucket, objects, s3_client, storage_url  # noqa: F401
+from ..bucket import bucket, moto_endpoint, new_bucket, objects, s3_client, storage_url  # noqa: F401 (fixtures)
 from ..factories import make_ambassador, make_case, make_entry, make_lab, make_user
-from .test_backup import ROOT, counts_here, empty_database, restored_counts  # noqa: F401
+from .test_backup import ROOT, empty_database, restored_counts  # noqa: F401 (empty_database is a fixture)
 
 
 def jpeg() -> bytes:
