@@ -27,7 +27,7 @@ from PIL import Image
 from cases.models import Attachment, ProgressEntry
 from common.storage import storage_settings
 
-from ..bucket import bucket, moto_endpoint, new_bucket, objects, s3_client, storage_url  # noqa: F401 (fixtures)
+from ..bucket import anonymous_get, bucket, moto_endpoint, new_bucket, objects, s3_client, storage_url  # noqa: F401 (fixtures)
 from ..factories import make_ambassador, make_case, make_entry, make_lab, make_user
 from .test_backup import ROOT, empty_database, restored_counts  # noqa: F401 (empty_database is a fixture)
 
@@ -143,3 +143,32 @@ def test_an_unreachable_bucket_answers_uploads_with_a_clear_page_and_saves_nothi
     assert response["Retry-After"]
     assert ProgressEntry.objects.count() == Attachment.objects.count() == 0
     assert page.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_backup_asked_into_the_bucket_is_kept_there_privately_and_restored_from_it(
+    bucket, moto_endpoint, tmp_path, empty_database
+):
+    database_url, name = empty_database
+    make_entry()
+    photo = default_storage.save("sessions/2026/03/atelier.jpg", ContentFile(jpeg()))
+
+    call_command("backup", "--to-storage", output=str(tmp_path / "premiere.tar.gz"), stdout=io.StringIO())
+    call_command("backup", "--to-storage", output=str(tmp_path / "seconde.tar.gz"), stdout=io.StringIO())
+
+    assert objects(moto_endpoint, bucket) == ["backups/premiere.tar.gz", "backups/seconde.tar.gz", photo]
+    with tarfile.open(tmp_path / "seconde.tar.gz") as packed:
+        assert list(json.load(packed.extractfile("manifest.json"))["media"]) == [photo]  # not the first archive
+    assert anonymous_get(f"{moto_endpoint}/{bucket}/backups/seconde.tar.gz")[0] == 403
+
+    # A new machine: the database is lost, the bucket holds the photo and the archives.
+    s3_client(moto_endpoint).delete_object(Bucket=bucket, Key=photo)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
+    env.update({"DJANGO_SETTINGS_MODULE": "transfo.settings.test", "DATABASE_URL": database_url,
+                "STORAGE_URL": storage_url(moto_endpoint, bucket)})
+    result = subprocess.run([sys.executable, "manage.py", "restore", "--from-storage", "seconde.tar.gz"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=300)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert photo in objects(moto_endpoint, bucket)
+    assert restored_counts(database_url, name)["cases_progressentry"] == 1

@@ -5,7 +5,8 @@ An archive is one .tar.gz holding:
 - ``manifest.json``: format, date, database engine, the rows of every table, a SHA-256 per file;
 - ``database.dump`` (PostgreSQL, pg_dump's custom format) or ``database.sqlite3`` (SQLite);
 - ``media/…``: every uploaded file, read through the media storage: the files under MEDIA_ROOT,
-  or every object of the bucket when the uploads live in one (common.storage).
+  or every object of the bucket when the uploads live in one (common.storage), except earlier
+  archives kept there under ``backups/`` (``backup --to-storage``).
 
 On PostgreSQL the rows are counted in the very snapshot pg_dump reads (an exported snapshot),
 so a backup taken while people write is consistent and its counts are those of the dump. Media
@@ -14,6 +15,7 @@ which is harmless. A restore only goes into an empty database and an empty media
 pg_restore as a single transaction (all or nothing), then checks every table's rows and every
 file's checksum against the manifest.
 """
+import contextlib
 import datetime
 import hashlib
 import io
@@ -40,6 +42,8 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 DUMPS = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 CHUNK = 1024 * 1024
+# Archives kept in the media storage when asked (backup --to-storage); left out of the media backed up.
+BACKUP_FOLDER = "backups/"
 
 
 @dataclass
@@ -62,7 +66,28 @@ def _engine() -> str:
 
 
 def _media_files() -> list[str]:
-    return walk(default_storage)
+    return [name for name in walk(default_storage) if not name.startswith(BACKUP_FOLDER)]
+
+
+def store_backup(archive: Path) -> str:
+    """Copy a written archive into the media storage, under backups/: private, never in a later archive."""
+    with open(archive, "rb") as handle:
+        return default_storage.save(BACKUP_FOLDER + archive.name, File(handle, name=archive.name))
+
+
+@contextlib.contextmanager
+def stored_backup(name: str):
+    """A local copy of an archive kept in the media storage (``backup --to-storage``), for the restore."""
+    if not name.startswith(BACKUP_FOLDER):
+        name = BACKUP_FOLDER + name
+    with tempfile.TemporaryDirectory(prefix="transfo-restore-") as work:
+        local = Path(work) / PurePosixPath(name).name
+        try:
+            with default_storage.open(name, "rb") as stored, open(local, "wb") as copy:
+                shutil.copyfileobj(stored, copy, CHUNK)
+        except FileNotFoundError:
+            raise CommandError(gettext("Aucune sauvegarde « %(name)s » dans le stockage des médias.") % {"name": name}) from None
+        yield local
 
 
 def _storage_name() -> str:
