@@ -209,6 +209,11 @@ def replace_file(storage, name: str, content, metadata=None) -> None:
         raise
 
 
+def public_media_base(storage) -> str | None:
+    """The address public files are linked at when they live in a bucket; None on disk (MEDIA_URL)."""
+    return storage.public_base_url() if isinstance(storage, BucketStorage) else None
+
+
 def stored_metadata(storage, name: str) -> dict | None:
     """What ``replace_file`` kept with a file in a bucket; None when the storage keeps nothing (disk)."""
     return storage.metadata(name) if isinstance(storage, BucketStorage) else None

@@ -5,9 +5,10 @@ address by anyone; private ones (journal attachments, session photos, documents)
 without a signature and reached through the views that check who asks.
 """
 import io
+import re
 import uuid
 import zipfile
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import environ
 import pytest
@@ -15,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -23,11 +25,13 @@ from wagtail.images import get_image_model
 
 from cases.models import Attachment
 from common.storage import BACKEND, storage_settings
+from docs.archive import file_name_for
 from docs.opendata import BUNDLE_STORAGE_NAME, write_bundle
 from sessions.models import SessionPhoto
 from sessions.services import add_session_photo
 
 from ..bucket import SIGNED_URL_SECONDS, anonymous_get, bucket, moto_endpoint, objects  # noqa: F401 (fixtures)
+from ..docs.helpers_opendata import image_block, make_image, published
 from ..transfo.test_settings import PRODUCTION_ENV, run_manage
 from ..factories import make_ambassador, make_case, make_lab, make_session, make_user
 
@@ -221,3 +225,26 @@ def test_production_refuses_to_start_on_half_given_s3_settings_and_passes_its_ch
     assert "Stockage S3 incomplet, il manque : S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY" in half.stderr
     assert "Incomplete S3 storage, missing" in half.stderr
     assert whole.returncode == 0, whole.stderr[-2000:]
+
+
+def test_the_static_archive_copies_the_public_images_from_the_bucket(bucket, tmp_path):
+    page = published("Un atelier en images", body=[image_block(make_image("Atelier"))])
+    output = tmp_path / "archive"
+
+    call_command("archive_site", output=str(output), stdout=io.StringIO())
+
+    page_file = output / file_name_for(page.url, "text/html")
+    html = page_file.read_text(encoding="utf-8")
+    images = re.findall(r'src="([^"]*images/[^"]*)"', html)
+    assert images and not images[0].startswith("http")
+    copied = (page_file.parent / unquote(images[0])).resolve()
+    with default_storage.open(copied.relative_to((output / "media").resolve()).as_posix(), "rb") as stored:
+        assert copied.read_bytes() == stored.read()
+
+
+def test_an_old_media_address_of_a_public_file_leads_to_the_bucket(client, bucket, moto_endpoint):
+    response = client.get("/media/images/atelier.width-20.png")
+
+    assert response.status_code == 301
+    assert response["Location"] == f"{moto_endpoint}/{bucket}/images/atelier.width-20.png"
+    assert client.get("/media/journal/2026/03/photo.jpg").status_code == 404
