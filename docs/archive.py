@@ -30,6 +30,8 @@ from django.test import Client
 from django.utils import translation
 from wagtail.models import Site
 
+from common.storage import public_media_base
+
 from .sitemaps import ADMIN_PREFIXES, PagesSitemap
 
 logger = logging.getLogger("transfo.archive")
@@ -144,6 +146,7 @@ class SiteArchiver:
             self.own_hosts.add(site.hostname)
         self.client = Client(HTTP_HOST=self.host, raise_request_exception=False)
         self.secure = bool(getattr(settings, "SECURE_SSL_REDIRECT", False))
+        self.bucket_url = public_media_base(default_storage)
         # URL key → archive file name, or None when the URL stays online.
         self.files = {}
         # URL key → URL key it redirects to.
@@ -158,6 +161,9 @@ class SiteArchiver:
         link = link.strip()
         if not link or link.lower().startswith(NOT_FOLLOWED):
             return None
+        if self.bucket_url and link.startswith(self.bucket_url):
+            # A public file in the bucket (or its CDN): copied from the media storage like one on disk.
+            link = settings.MEDIA_URL + link[len(self.bucket_url):]
         absolute = urljoin(f"http://{self.host}{base_key}", urldefrag(link)[0])
         parts = urlsplit(absolute)
         if parts.scheme not in ("http", "https") or parts.hostname not in self.own_hosts:

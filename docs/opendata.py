@@ -3,8 +3,8 @@
 The bundle holds ``documentation.json`` and ``documentation.csv`` (the same items, one per
 published page: licence, authors, URL, dates, tags, Lab), the original file of every image those
 pages show (already stripped of EXIF at upload) and a README and LICENCE text. It is rebuilt when a
-page is published or unpublished (docs.publishing) and written next to the media files, under
-``opendata/``, by writing a temporary file and renaming it: a download never reads half a bundle.
+page is published or unpublished (docs.publishing) and written to the media storage (disk or
+bucket), under ``opendata/``, in one replacement: a download never reads half a bundle.
 
 The same data always gives the same bytes (sorted items, fixed dates inside the zip, no build
 time). The zip's comment holds a fingerprint of its content: a rebuild that would change nothing
@@ -15,18 +15,17 @@ import hashlib
 import io
 import json
 import logging
-import os
 import posixpath
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
 from html import unescape
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import FileResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
@@ -36,6 +35,7 @@ from django.views.generic import TemplateView
 from wagtail.images import get_image_model
 from wagtail.models import Page, ReferenceIndex
 
+from common.storage import replace_file, stored_metadata
 from programmes.models import LICENCE_URLS, Licence
 
 from .models import DocumentationPage
@@ -44,6 +44,8 @@ logger = logging.getLogger("transfo.opendata")
 
 BUNDLE_FOLDER = "opendata"
 BUNDLE_NAME = "transfo-documentation-ouverte.zip"
+# Its name in the storage (MEDIA_ROOT or the bucket).
+BUNDLE_STORAGE_NAME = f"{BUNDLE_FOLDER}/{BUNDLE_NAME}"
 # Columns of the CSV, and keys of each JSON item, in this order.
 FIELDS = [
     "id", "kind", "title", "url", "summary", "authors", "licence", "licence_name", "licence_url",
@@ -228,14 +230,25 @@ class Bundle:
                     logger.warning("Open data: the file of image %s is missing.", image.pk)
 
 
-def bundle_path() -> Path:
-    return Path(settings.MEDIA_ROOT) / BUNDLE_FOLDER / BUNDLE_NAME
+def bundle_exists() -> bool:
+    return default_storage.exists(BUNDLE_STORAGE_NAME)
 
 
-def current_fingerprint(path):
-    """The fingerprint of the bundle on disk, or None (no bundle, or not one of ours)."""
+def open_bundle():
+    """The bundle as stored (on disk or in the bucket), open for reading; FileNotFoundError if none."""
+    return default_storage.open(BUNDLE_STORAGE_NAME, "rb")
+
+
+def current_fingerprint():
+    """The fingerprint of the stored bundle, or None (no bundle, or not one of ours).
+
+    In a bucket it is kept with the object as well: read without downloading the whole zip.
+    """
+    metadata = stored_metadata(default_storage, BUNDLE_STORAGE_NAME)
+    if metadata is not None:
+        return metadata.get("fingerprint", "").encode("ascii") or None
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_bundle() as handle, zipfile.ZipFile(handle) as archive:
             return archive.comment
     except (FileNotFoundError, zipfile.BadZipFile):
         return None
@@ -244,25 +257,19 @@ def current_fingerprint(path):
 def write_bundle() -> bool:
     """Build the bundle from what is published now; True when the file changed.
 
-    Written to a temporary file in the same folder, then renamed over the old one (an atomic
-    replacement): a download under way keeps reading the old file, the next gets the new one.
+    Built in a temporary file, then put in the storage over the old bundle all at once
+    (common.storage.replace_file): a download under way keeps reading the old file, the next
+    gets the new one.
     """
     with translation.override(settings.LANGUAGE_CODE):
         bundle = Bundle.collect()
-        target = bundle_path()
-        if current_fingerprint(target) == bundle.fingerprint():
+        if current_fingerprint() == bundle.fingerprint():
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".building-", suffix=".zip")
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                bundle.write_zip(handle)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
+        with tempfile.TemporaryFile(prefix="transfo-opendata-", suffix=".zip") as handle:
+            bundle.write_zip(handle)
+            handle.seek(0)
+            replace_file(default_storage, BUNDLE_STORAGE_NAME, handle,
+                         metadata={"fingerprint": bundle.fingerprint().decode("ascii")})
     logger.info("Open data bundle rewritten: %s items, %s images.", len(bundle.items), len(bundle.images))
     return True
 
@@ -274,11 +281,9 @@ class OpenDataView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        path = bundle_path()
-        if path.exists():
-            stat = path.stat()
-            context["bundle_size"] = stat.st_size
-            context["bundle_updated"] = datetime.fromtimestamp(stat.st_mtime, tz=timezone.get_current_timezone())
+        if bundle_exists():
+            context["bundle_size"] = default_storage.size(BUNDLE_STORAGE_NAME)
+            context["bundle_updated"] = timezone.localtime(default_storage.get_modified_time(BUNDLE_STORAGE_NAME))
         context["licences"] = [(licence.value, licence.label, LICENCE_URLS[licence]) for licence in Licence]
         context["fields"] = FIELDS
         return context
@@ -288,7 +293,9 @@ class OpenDataDownloadView(View):
     """The bundle itself. Permission: anyone; built here if no publication has built it yet."""
 
     def get(self, request, *args, **kwargs):
-        path = bundle_path()
-        if not path.exists():
+        if not bundle_exists():
             write_bundle()
-        return FileResponse(path.open("rb"), as_attachment=True, filename=BUNDLE_NAME, content_type="application/zip")
+        if not isinstance(default_storage, FileSystemStorage):
+            # In a bucket the bundle is public: read from the bucket's address (or its CDN).
+            return redirect(default_storage.url(BUNDLE_STORAGE_NAME))
+        return FileResponse(open_bundle(), as_attachment=True, filename=BUNDLE_NAME, content_type="application/zip")

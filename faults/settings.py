@@ -4,11 +4,11 @@ What is under test (caches, sessions, broker timeouts, database connections, the
 production's own; what changes here is said line by line.
 """
 from transfo.settings.production import *  # noqa: F401,F403
-from transfo.settings.production import CELERY_BEAT_SCHEDULE, CELERY_BROKER_TRANSPORT_OPTIONS, env
+from transfo.settings.production import CELERY_BEAT_SCHEDULE, CELERY_BROKER_TRANSPORT_OPTIONS, MEDIA_BUCKET, env
 
 # No collectstatic before each run: static files are served from the apps, uncompressed.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_BUCKET or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -230,10 +230,10 @@ class App:
             **(extra_env or {}),
         }
 
-    def _spawn(self, name, args):
+    def _spawn(self, name, args, env=None):
         log = open(self.folder / f"{name}.log", "a")
         process = subprocess.Popen(
-            args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            args, cwd=ROOT, env={**self.env, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         self.processes[name] = process
         self.spawned.append(name)
@@ -243,7 +243,8 @@ class App:
         path = self.folder / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def spawn_web(self, name="web", workers=2):
+    def spawn_web(self, name="web", workers=2, env=None):
+        """A gunicorn; ``env`` adds to the app's environment for this process only (its own disk…)."""
         self.ports[name] = free_port()
         self._spawn(
             name,
@@ -253,6 +254,7 @@ class App:
              "--no-control-socket",
              # The worker's pid on each line: failures are counted per worker.
              "--access-logfile", "-", "--access-logformat", 'access pid=%(p)s status=%(s)s "%(r)s"'],
+            env=env,
         )
 
     def spawn_worker(self, name="worker", concurrency=1):

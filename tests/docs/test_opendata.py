@@ -5,14 +5,15 @@ import json
 import zipfile
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
-from docs.opendata import Bundle, bundle_path, write_bundle
+from docs.opendata import BUNDLE_FOLDER, BUNDLE_NAME, BUNDLE_STORAGE_NAME, Bundle, bundle_exists, open_bundle, write_bundle
 from programmes.models import Licence
 
-from ..queries import exactly
 from ..factories import make_lab
+from ..queries import exactly
 from .helpers_opendata import article, image_block, make_image, private, published, unpublished
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +25,13 @@ def media_root(settings, tmp_path):
     return tmp_path / "media"
 
 
+def stored_bundle() -> bytes:
+    with open_bundle() as handle:
+        return handle.read()
+
+
 def read_bundle():
-    with zipfile.ZipFile(bundle_path()) as archive:
+    with open_bundle() as handle, zipfile.ZipFile(handle) as archive:
         names = archive.namelist()
         document = json.loads(archive.read("documentation.json"))
         rows = list(csv.DictReader(io.StringIO(archive.read("documentation.csv").decode("utf-8"))))
@@ -76,14 +82,15 @@ def test_bundle_holds_the_original_images_of_published_pages_only():
 def test_bundle_written_twice_from_the_same_data_is_the_same_file():
     published("Ouvert à tous", tags=("un",))
     assert write_bundle() is True
-    first = bundle_path().read_bytes()
-    modified = bundle_path().stat().st_mtime_ns
+    first = stored_bundle()
+    modified = default_storage.get_modified_time(BUNDLE_STORAGE_NAME)
 
     assert write_bundle() is False
 
-    assert bundle_path().read_bytes() == first
-    assert bundle_path().stat().st_mtime_ns == modified
-    assert [path.name for path in bundle_path().parent.iterdir()] == [bundle_path().name]
+    assert stored_bundle() == first
+    assert default_storage.get_modified_time(BUNDLE_STORAGE_NAME) == modified
+    # No temporary file left beside it.
+    assert default_storage.listdir(BUNDLE_FOLDER) == ([], [BUNDLE_NAME])
 
 
 def test_publishing_a_page_adds_it_to_the_bundle_and_unpublishing_removes_it(django_capture_on_commit_callbacks):
@@ -139,7 +146,7 @@ def test_open_data_page_describes_the_bundle_and_links_to_it(client):
 
 def test_download_serves_the_bundle_and_builds_it_when_missing(client):
     published("Ouvert à tous")
-    assert not bundle_path().exists()
+    assert not bundle_exists()
 
     response = client.get(reverse("opendata:download"))
 
@@ -147,7 +154,7 @@ def test_download_serves_the_bundle_and_builds_it_when_missing(client):
     assert response["Content-Type"] == "application/zip"
     assert 'attachment; filename="transfo-documentation-ouverte.zip"' == response["Content-Disposition"]
     body = b"".join(response.streaming_content)
-    assert body == bundle_path().read_bytes()
+    assert body == stored_bundle()
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
         assert json.loads(archive.read("documentation.json"))["count"] == 1
 

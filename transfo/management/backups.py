@@ -4,15 +4,18 @@ An archive is one .tar.gz holding:
 
 - ``manifest.json``: format, date, database engine, the rows of every table, a SHA-256 per file;
 - ``database.dump`` (PostgreSQL, pg_dump's custom format) or ``database.sqlite3`` (SQLite);
-- ``media/…``: every file under MEDIA_ROOT.
+- ``media/…``: every uploaded file, read through the media storage: the files under MEDIA_ROOT,
+  or every object of the bucket when the uploads live in one (common.storage), except earlier
+  archives kept there under ``backups/`` (``backup --to-storage``).
 
 On PostgreSQL the rows are counted in the very snapshot pg_dump reads (an exported snapshot),
 so a backup taken while people write is consistent and its counts are those of the dump. Media
 are copied after the database: a file uploaded meanwhile is in the archive without its row,
-which is harmless. A restore only goes into an empty database and an empty media folder, runs
+which is harmless. A restore only goes into an empty database and an empty media storage (folder or bucket), runs
 pg_restore as a single transaction (all or nothing), then checks every table's rows and every
 file's checksum against the manifest.
 """
+import contextlib
 import datetime
 import hashlib
 import io
@@ -27,14 +30,20 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management.base import CommandError
 from django.db import connection
 from django.utils.translation import gettext
+
+from common.storage import walk
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 DUMPS = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 CHUNK = 1024 * 1024
+# Archives kept in the media storage when asked (backup --to-storage); left out of the media backed up.
+BACKUP_FOLDER = "backups/"
 
 
 @dataclass
@@ -56,18 +65,35 @@ def _engine() -> str:
     return connection.vendor
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _media_files() -> list[str]:
+    return [name for name in walk(default_storage) if not name.startswith(BACKUP_FOLDER)]
 
 
-def _media_files(root: Path) -> list[Path]:
-    if not root.is_dir():
-        return []
-    return sorted(path for path in root.rglob("*") if path.is_file() and not path.is_symlink())
+def store_backup(archive: Path) -> str:
+    """Copy a written archive into the media storage, under backups/: private, never in a later archive."""
+    with open(archive, "rb") as handle:
+        return default_storage.save(BACKUP_FOLDER + archive.name, File(handle, name=archive.name))
+
+
+@contextlib.contextmanager
+def stored_backup(name: str):
+    """A local copy of an archive kept in the media storage (``backup --to-storage``), for the restore."""
+    if not name.startswith(BACKUP_FOLDER):
+        name = BACKUP_FOLDER + name
+    with tempfile.TemporaryDirectory(prefix="transfo-restore-") as work:
+        local = Path(work) / PurePosixPath(name).name
+        try:
+            with default_storage.open(name, "rb") as stored, open(local, "wb") as copy:
+                shutil.copyfileobj(stored, copy, CHUNK)
+        except FileNotFoundError:
+            raise CommandError(gettext("Aucune sauvegarde « %(name)s » dans le stockage des médias.") % {"name": name}) from None
+        yield local
+
+
+def _storage_name() -> str:
+    """The media storage as the operator knows it, for messages."""
+    bucket = getattr(default_storage, "bucket_name", None)
+    return f"s3://{bucket}" if bucket else str(settings.MEDIA_ROOT)
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
@@ -202,10 +228,25 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
     archive.addfile(info, io.BytesIO(data))
 
 
+def _add_stored_file(archive: tarfile.TarFile, name: str, work: Path) -> str:
+    """Copy one stored file into the archive (through a local copy: tar needs its size first)."""
+    digest = hashlib.sha256()
+    local = work / "media-file"
+    with default_storage.open(name, "rb") as stored, open(local, "wb") as copy:
+        while chunk := stored.read(CHUNK):
+            digest.update(chunk)
+            copy.write(chunk)
+    info = archive.gettarinfo(local, arcname=f"media/{name}")
+    info.mode, info.uid, info.gid, info.uname, info.gname = 0o644, 0, 0, "", ""
+    with open(local, "rb") as copy:
+        archive.addfile(info, copy)
+    local.unlink()
+    return digest.hexdigest()
+
+
 def create_backup(output: Path) -> Summary:
     """Write the archive to ``output`` (through a temporary name: never a half-written archive)."""
     engine = _engine()
-    media_root = Path(settings.MEDIA_ROOT)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     summary = Summary()
@@ -215,10 +256,8 @@ def create_backup(output: Path) -> Summary:
         partial = output.with_name(output.name + ".partial")
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(dump, arcname=DUMPS[engine])
-            for path in _media_files(media_root):
-                relative = path.relative_to(media_root).as_posix()
-                summary.media[relative] = _sha256(path)
-                archive.add(path, arcname=f"media/{relative}", recursive=False)
+            for name in _media_files():
+                summary.media[name] = _add_stored_file(archive, name, Path(work))
             manifest = {
                 "format": FORMAT,
                 "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
@@ -241,17 +280,16 @@ def _read_manifest(archive: tarfile.TarFile) -> dict:
     return manifest
 
 
-def _media_target(media_root: Path, name: str) -> Path:
+def _check_media_name(name: str) -> str:
     relative = PurePosixPath(name)
     if relative.is_absolute() or ".." in relative.parts:
         raise CommandError(gettext("Chemin refusé dans la sauvegarde : %(name)s") % {"name": name})
-    return media_root.joinpath(*relative.parts)
+    return relative.as_posix()
 
 
 def restore_backup(source: Path) -> Summary:
     """Restore an archive into an empty database and an empty media folder, then check both."""
     engine = _engine()
-    media_root = Path(settings.MEDIA_ROOT)
     try:
         archive = tarfile.open(source, "r:gz")
     except (OSError, tarfile.TarError) as error:
@@ -265,10 +303,10 @@ def restore_backup(source: Path) -> Summary:
             )
         if connection.introspection.table_names():
             raise CommandError(gettext("La base de données n'est pas vide : restaurez dans une base neuve."))
-        if _media_files(media_root):
+        if _media_files():
             raise CommandError(
                 gettext("Le dossier des médias %(folder)s n'est pas vide : restaurez dans un dossier vide.")
-                % {"folder": media_root}
+                % {"folder": _storage_name()}
             )
         with tempfile.TemporaryDirectory(prefix="transfo-restore-") as work:
             dump = Path(work) / DUMPS[engine]
@@ -279,17 +317,23 @@ def restore_backup(source: Path) -> Summary:
         for member in archive:
             if not member.isfile() or not member.name.startswith("media/"):
                 continue
-            name = member.name.removeprefix("media/")
-            target = _media_target(media_root, name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            digest = hashlib.sha256()
-            with archive.extractfile(member) as packed, open(target, "wb") as unpacked:
-                while chunk := packed.read(CHUNK):
-                    digest.update(chunk)
-                    unpacked.write(chunk)
-            summary.media[name] = digest.hexdigest()
+            name = _check_media_name(member.name.removeprefix("media/"))
+            with archive.extractfile(member) as packed:
+                stored = default_storage.save(name, File(packed, name=name))
+            if stored != name:
+                raise CommandError(gettext("Chemin refusé dans la sauvegarde : %(name)s") % {"name": name})
+            summary.media[name] = _stored_sha256(name)
     _check(manifest, summary)
     return summary
+
+
+def _stored_sha256(name: str) -> str:
+    """Read back what the storage holds: a file cut on its way to the bucket shows here."""
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as stored:
+        while chunk := stored.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _check(manifest: dict, summary: Summary) -> None:

@@ -12,6 +12,10 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import start_error_reporting
+from common.logs import logging_settings
+from common.storage import public_origin, storage_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -69,6 +73,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the probes get their answer before the Host check and the https redirect.
+    "common.health.HealthCheckMiddleware",
+    # Every later line of the request carries its id (common.logs).
+    "common.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outermost but one: every answer gets the header, a page served from the cache too.
     "common.csp.PlatformCSPMiddleware",
@@ -79,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A file that cannot be read or written (bucket unreachable) gets a 503 page saying nothing was saved.
+    "common.storage_errors.StorageUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Before any view or cache reads the address: PostgreSQL cannot compare a NUL character.
@@ -308,8 +318,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Uploads in an S3-compatible bucket with STORAGE_URL or S3_* (common.storage), else under MEDIA_ROOT.
+MEDIA_BUCKET = storage_settings(env)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_BUCKET or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -372,21 +384,18 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+if MEDIA_BUCKET:
+    # Public images (renditions, originals, logos) are read from the bucket or its CDN.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(public_origin(MEDIA_BUCKET["OPTIONS"]))
 
 # --- Logging --------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # The audit line's time is the "when" of the event.
-    "formatters": {"audit": {"format": "{asctime} {name} {message}", "style": "{"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler"},
-        "audit": {"class": "logging.StreamHandler", "formatter": "audit"},
-    },
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {
-        "transfo": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # One line per login, failure, lockout, refused access and role change (accounts.audit).
-        "transfo.audit": {"handlers": ["audit"], "level": "INFO", "propagate": False},
-    },
-}
+# Plain text lines, or one JSON object a line for a log collector (common.logs).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT doit valoir text ou json / LOG_FORMAT must be text or json.")
+LOGGING = logging_settings(LOG_FORMAT)
+
+# Errors reported to Sentry (or a compatible service) when a DSN is given; no personal data sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    start_error_reporting(SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))

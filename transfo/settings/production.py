@@ -5,7 +5,7 @@ Refuses to start without its secrets.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES, SECRET_KEY, env
+from .base import DATABASES, LOG_FORMAT, MEDIA_BUCKET, SECRET_KEY, env, logging_settings
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
@@ -49,18 +49,11 @@ CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_BUCKET or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed, hashed names, served by WhiteNoise with far-future headers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # The audit trail needs its "when" on every line.
-    "formatters": {"timed": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timed"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"transfo.audit": {"handlers": ["console"], "level": "INFO", "propagate": False}},
-}
+# The audit trail needs its "when" on every line; INFO from every logger (LOG_FORMAT: text or json).
+LOGGING = logging_settings(LOG_FORMAT, root_level="INFO", audit_format="{asctime} {levelname} {name} {message}")
 

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext
 
-from transfo.management.backups import create_backup
+from transfo.management.backups import create_backup, store_backup
 
 
 class Command(BaseCommand):
@@ -23,6 +23,11 @@ class Command(BaseCommand):
             metavar="FICHIER",
             help=gettext("archive à écrire (par défaut transfo-sauvegarde-AAAAMMJJ-HHMMSS.tar.gz ici)"),
         )
+        parser.add_argument(
+            "--to-storage",
+            action="store_true",
+            help=gettext("copier aussi l'archive dans le stockage des médias (le bucket), sous backups/"),
+        )
 
     def handle(self, *args, **options):
         output = Path(
@@ -33,3 +38,6 @@ class Command(BaseCommand):
             gettext("Sauvegarde écrite dans %(file)s : %(tables)s tables, %(rows)s lignes, %(files)s fichiers.")
             % {"file": output, "tables": len(summary.tables), "rows": summary.rows, "files": len(summary.media)}
         )
+        if options["to_storage"]:
+            name = store_backup(output)
+            self.stdout.write(gettext("Archive copiée dans le stockage des médias : %(name)s") % {"name": name})

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext
 
 from common.page_cache import clear_page_cache
-from docs.opendata import bundle_path, write_bundle
+from docs.opendata import bundle_exists, write_bundle
 from transfo.stored_images import Cleaner, stored_images
 
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         if cleaned and not dry_run:
             # Cached public pages may name a file that was renamed (a new extension) or a rendition.
             clear_page_cache()
-            if any(report.cleaned for report in reports if report.kind.renditions) and bundle_path().exists():
+            if any(report.cleaned for report in reports if report.kind.renditions) and bundle_exists():
                 # The open-data bundle holds copies of the originals: it is built again from the clean ones.
                 write_bundle()
         left = any(report.left for report in reports)

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext
 
-from transfo.management.backups import restore_backup
+from transfo.management.backups import restore_backup, stored_backup
 
 
 class Command(BaseCommand):
@@ -18,9 +18,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("archive", metavar="FICHIER", help=gettext("archive .tar.gz à restaurer"))
+        parser.add_argument(
+            "--from-storage",
+            action="store_true",
+            help=gettext("l'archive est dans le stockage des médias, sous backups/ (backup --to-storage)"),
+        )
 
     def handle(self, *args, **options):
-        summary = restore_backup(Path(options["archive"]))
+        if options["from_storage"]:
+            with stored_backup(options["archive"]) as archive:
+                summary = restore_backup(archive)
+        else:
+            summary = restore_backup(Path(options["archive"]))
         self.stdout.write(
             gettext(
                 "Restauration vérifiée : %(tables)s tables et %(rows)s lignes comme dans la sauvegarde, "
