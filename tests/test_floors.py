@@ -30,7 +30,8 @@ FLOORS = (
     ("ambassadors",),
     ("cases",),
     ("sessions",),  # sessions work on cases: Session.cases, AgendaItem.case, EntrySession
-    ("docs", "accounts"),
+    ("docs",),
+    ("accounts",),  # a person's data export and erasure read every app below
     ("transfo",),
     ("bench", "faults"),
 )

@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
+from cases.models import Case
 from common.display import date_label
 from common.views import PermissionRequiredMixin
 from programmes.models import Lab
@@ -275,9 +276,7 @@ class SessionListView(LabCalendarMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Through the relation rather than an import: cases may one day import sessions, not both ways.
-        case_model = Session._meta.get_field("cases").related_model
-        visible_cases = case_model.objects.visible_to(self.request.user).only("pk", "title", "slug", "lab_id").order_by("title")
+        visible_cases = Case.objects.visible_to(self.request.user).only("pk", "title", "slug", "lab_id").order_by("title")
         sessions = self.attach_lab(
             self.visible_sessions().prefetch_related(Prefetch("cases", queryset=visible_cases, to_attr="visible_cases"))
         )
