@@ -52,6 +52,14 @@ def test_every_long_running_service_has_a_health_check_that_can_fail():
         assert services[name]["healthcheck"]["test"]
 
 
+def test_postgresql_and_redis_keep_their_data_in_volumes():
+    services = compose_services()
+
+    assert services["postgres"]["volumes"] == ["postgres:/var/lib/postgresql/data"]
+    assert services["redis"]["volumes"] == ["redis:/data"]
+    assert "--appendonly yes" in services["redis"]["command"]
+
+
 def test_the_image_is_built_in_stages_and_runs_as_a_user_with_a_command_and_a_health_check():
     instructions = dockerfile_instructions()
     stages = [index for index, (keyword, _) in enumerate(instructions) if keyword == "FROM"]
