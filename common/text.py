@@ -49,3 +49,13 @@ def one_line(text: str) -> str:
     """``text`` on one line: every control character becomes a space, and runs of spaces one."""
     spaced = "".join(" " if unicodedata.category(char) in LINE_BREAKING_CATEGORIES else char for char in text)
     return WHITESPACE_RUN.sub(" ", spaced).strip()
+
+
+def search_words(query: str) -> str:
+    """The words of a search, without the punctuation a full-text engine reads as its syntax.
+
+    SQLite's full-text syntax takes quotes, colons and parentheses as operators and fails on an
+    unbalanced one (a 500); PostgreSQL's parser ignores them anyway. Every search box and the
+    API's ``search`` parameter go through this.
+    """
+    return " ".join(re.findall(r"\w+", query or ""))

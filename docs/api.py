@@ -23,6 +23,8 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Page, ReferenceIndex
 
+from common.text import search_words
+
 from .models import DocumentationPage
 
 
@@ -90,6 +92,11 @@ class PublicAPIMixin:
         super().initial(request, *args, **kwargs)
         # Raised here, the error becomes Wagtail's 400 answer with its message.
         check_query_parameters(request.GET)
+        if "search" in request.GET:
+            # Words only, as the documentation's search box (common.text.search_words).
+            query = request.GET.copy()
+            query.setlist("search", [search_words(value) for value in query.getlist("search")])
+            request._request.GET = query
 
 
 def public_page_ids():

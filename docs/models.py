@@ -12,7 +12,6 @@ its articles, session reports, case stories and fiches live under it (/transfos/
 where its residents may write them (Wagtail's page permissions on that subtree, docs.rights).
 The documentation index lists every page of the site, wherever it lives.
 """
-import re
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -36,7 +35,7 @@ from wagtail.search import index
 from ambassadors.models import Ambassador
 from cases.models import Case, Stage
 from common.page_cache import mark_cacheable
-from common.text import validate_single_line
+from common.text import search_words, validate_single_line
 from programmes.models import LICENCE_URLS, Lab, LabMembership, Licence, Programme, Visibility
 from sessions.models import EventStatus, Session
 
@@ -202,9 +201,7 @@ class DocumentationIndexPage(RoutablePageMixin, PublicPage):
         form = SearchForm(request.GET)
         query = form.cleaned_data["q"].strip() if form.is_valid() else ""
         results = None
-        # Words only: SQLite's full-text syntax reads quotes, colons and parentheses as operators
-        # and fails on them (a 500); PostgreSQL's parser ignores them anyway.
-        terms = " ".join(re.findall(r"\w+", query))
+        terms = search_words(query)
         if query:
             # Every public page, Lab pages included; the search runs on the database (PostgreSQL
             # full text with French stemming where available).
