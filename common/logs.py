@@ -132,6 +132,9 @@ def logging_settings(log_format, *, root_level="WARNING", audit_format="{asctime
             "transfo.audit": {"handlers": ["console"], "level": "INFO", "propagate": False},
             # gunicorn writes its access log in text; in JSON the request lines take its place.
             "transfo.requests": {"handlers": ["console"], "level": "INFO" if json_lines else "WARNING", "propagate": False},
-            "celery": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # In JSON the worker and beat log through these settings (transfo.celery); in text
+            # Celery sets up its own logging, and a handler of ours on its loggers would write
+            # into the stderr it redirects to them, where the lines are lost.
+            **({"celery": {"handlers": ["console"], "level": "INFO", "propagate": False}} if json_lines else {}),
         },
     }

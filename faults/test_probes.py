@@ -3,7 +3,8 @@
 Promise: the web container's health check, exactly as docker-compose.yml writes it, passes on a
 healthy process whatever Host it sends (no 400, no https redirect); `/sante/` answers 503 naming
 the cache and the broker while Redis is away, and 200 again once it is back, while `/sante/vie/`
-answers throughout.
+answers throughout. With LOG_FORMAT=json, the web and the worker write one JSON object a line,
+the request's line carrying the proxy's request id.
 """
 import http.client
 import json
@@ -33,8 +34,9 @@ def compose_web_health_check(port):
 
 
 def test_probes_follow_the_services(make_app, redis):
-    app = make_app()
-    (port,) = app.start(workers=(), beat=False)
+    # With the logs as an operator's collector reads them: one JSON object a line, worker included.
+    app = make_app(LOG_FORMAT="json")
+    (port,) = app.start(workers=("worker",), beat=False)
 
     assert subprocess.run(compose_web_health_check(port), capture_output=True, timeout=30).returncode == 0
     status, body = probe(port, "/sante/")
@@ -52,3 +54,16 @@ def test_probes_follow_the_services(make_app, redis):
 
     redis.start()
     wait_for(lambda: probe(port, "/sante/")[0] == 200, timeout=30, what="ready again once Redis is back")
+
+    worker_lines = [json.loads(line) for line in app.log("worker").splitlines() if line.startswith("{")]
+    assert any(line["message"].endswith(" ready.") for line in worker_lines)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/", headers={"Host": "127.0.0.1", "X-Request-ID": "fault-probe-0001"})
+    status = connection.getresponse().status
+    connection.close()
+    request_lines = wait_for(
+        lambda: [json.loads(line) for line in app.log("web").splitlines()
+                 if line.startswith("{") and '"fault-probe-0001"' in line],
+        timeout=10, what="the request's JSON line",
+    )
+    assert (request_lines[0]["path"], request_lines[0]["status"]) == ("/", status)
