@@ -30,7 +30,7 @@ FLOORS = (
     ("ambassadors",),
     ("cases",),
     ("sessions",),  # sessions work on cases: Session.cases, AgendaItem.case, EntrySession
-    ("docs",),
+    ("docs", "dashboards"),  # dashboards read Labs, sessions and cases
     ("accounts",),  # a person's data export and erasure read every app below
     ("transfo",),
     ("bench", "faults"),

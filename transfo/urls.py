@@ -48,6 +48,8 @@ urlpatterns += i18n_patterns(
     path("labs/<slug:lab_slug>/cas/", include("cases.urls")),
     path("labs/<slug:lab_slug>/documentation/", include("docs.urls")),
     path("labs/<slug:lab_slug>/calendrier/", include("sessions.calendar_urls")),
+    path("labs/<slug:lab_slug>/tableau-de-bord/", include("dashboards.lab_urls")),
+    path("programme/<slug:programme_slug>/tableau-de-bord/", include("dashboards.programme_urls")),
     path("calendrier/intertransfo/", include("sessions.intertransfo_urls")),
     path("calendrier/", include("sessions.feed_urls")),
     path("labs/", include("programmes.urls")),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "sessions.apps.LabSessionsConfig",
     "cases",
     "docs",
+    "dashboards",
     "outbox",
     "accounts",
     # Wagtail
