@@ -25,7 +25,8 @@ from django.utils import formats, timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 
-from outbox.models import OutgoingMail
+from outbox.languages import reader_language
+from outbox.models import MailKind, OutgoingMail
 from outbox.services import queue_mail
 from programmes.models import LabMembership
 from programmes.rules import labs_run_by, visible_items
@@ -213,8 +214,10 @@ def _subject(digest: Digest) -> str:
 
 
 def queue_digest(digest: Digest, *, key: str, base_url: str | None = None):
-    """Queue the digest's mail (in the site's language); None if that key was already queued."""
-    with translation.override(settings.LANGUAGE_CODE):
+    """Queue the digest's mail (in the reader's language); None if that key was already queued."""
+    programme = digest.labs[0][0].programme if digest.labs else None
+    language = reader_language(digest.reader.email, default=programme.language if programme else None)
+    with translation.override(language):
         context = {
             "digest": digest,
             "reader": digest.reader,
@@ -226,7 +229,9 @@ def queue_digest(digest: Digest, *, key: str, base_url: str | None = None):
             to=digest.reader.email,
             subject=_subject(digest),
             body_text=render_to_string("cases/email/digest.txt", context),
+            body_html=render_to_string("cases/email/digest.html", context),
             key=key,
+            kind=MailKind.DIGEST,
         )
 
 

@@ -18,7 +18,6 @@ picks the one of the event.
 import datetime
 from typing import NamedTuple
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,7 +28,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from ambassadors.models import Ambassador
-from outbox.models import OutgoingMail
+from outbox.languages import reader_language, reader_languages
+from outbox.models import MailKind, OutgoingMail
 from outbox.services import queue_mail
 
 from . import answers
@@ -280,7 +280,11 @@ class GatheringGuests:
             "url": urls["page"],
             "rsvp_url": urls["rsvp"],
         }
-        return {"to": person.email, "body_text": render_to_string("sessions/gatherings/email.txt", context)}
+        return {
+            "to": person.email,
+            "body_text": render_to_string("sessions/gatherings/email.txt", context),
+            "body_html": render_to_string("sessions/gatherings/email.html", context),
+        }
 
     # Answers and attendance
 
@@ -366,15 +370,24 @@ def mail_key_prefix(event, name: str) -> str:
     return f"{guests_of(event).kind}-{event.pk}-{name}-"
 
 
-def queue_event_mail(*, event, person, kind: str, key: str, agenda_days=None, base_url: str | None = None):
+def programme_language(event) -> str:
+    programme = event.programme if hasattr(event, "programme_id") else event.lab.programme
+    return programme.language
+
+
+def queue_event_mail(
+    *, event, person, kind: str, key: str, agenda_days=None, base_url: str | None = None, language: str | None = None
+):
     """Queue one mail about an event to one invited person, with the agenda and their answer link.
 
     ``kind`` is "announce", "reminder-7d", "reminder-1d", "change", "reopen" or "cancel". Mails
-    are written in the site's language, whatever the language of the page that triggered them.
-    Returns None when ``key`` was already queued.
+    are written in the reader's language (``language``, else looked up: theirs, else their
+    programme's), whatever the language of the page that triggered them. Returns None when
+    ``key`` was already queued.
     """
     guests = guests_of(event)
-    with translation.override(settings.LANGUAGE_CODE):
+    language = language or reader_language(person.email, default=programme_language(event))
+    with translation.override(language):
         mail = guests.mail(
             event=event,
             person=person,
@@ -385,7 +398,7 @@ def queue_event_mail(*, event, person, kind: str, key: str, agenda_days=None, ba
                 "rsvp": absolute_url(base_url, rsvp_path(event, person)),
             },
         )
-        return queue_mail(subject=guests.subject(kind, event), key=key, **mail)
+        return queue_mail(subject=guests.subject(kind, event), key=key, kind=MailKind.SESSIONS, **mail)
 
 
 def mail_invited(event, people, *, kind: str, name: str, base_url: str | None = None) -> int:
@@ -400,6 +413,7 @@ def mail_invited(event, people, *, kind: str, name: str, base_url: str | None = 
     if not pending:
         return 0
     agenda_days = guests.agenda_days(event)
+    languages = reader_languages([person.email for person in pending], default=programme_language(event))
     queued = 0
     for person in pending:
         mail = queue_event_mail(
@@ -409,6 +423,7 @@ def mail_invited(event, people, *, kind: str, name: str, base_url: str | None = 
             key=f"{prefix}{guests.mail_key(event, person)}",
             agenda_days=agenda_days,
             base_url=base_url,
+            language=languages.get(person.email.lower()),
         )
         queued += mail is not None
     return queued

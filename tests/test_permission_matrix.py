@@ -468,6 +468,7 @@ UNDECLARED_VIEWS = {
     "docs.choosers.ChosenMultipleView": WAGTAIL_ADMIN,
     "docs.wagtail_hooks._media_user_may_choose.<locals>.Narrowed": WAGTAIL_ADMIN,
     "sessions.views.gathering_attendance.GatheringRsvpView": "the answer link's signed token decides",
+    "outbox.views.UnsubscribeView": "the unsubscribe link's signed token decides (mail clients post it without a login)",
 }
 
 
