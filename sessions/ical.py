@@ -8,7 +8,8 @@ a session moved by a week keeps its events, which a calendar then moves instead 
 creating them again. Each change that matters to someone attending (dates, hours, place,
 cancellation) raises the event's ``sequence``, the SEQUENCE of all its days. A day removed from
 an event (three days become two) is absent from the next version of the feed, whose other days
-carry the raised SEQUENCE; the invitations mail it as cancelled (``invitation_calendar``).
+carry the raised SEQUENCE: a subscribed calendar drops it. (The change mail's invitation
+lists the days left; a day it no longer has stays in a calendar that accepted the first one.)
 The invitations carry the same UIDs and SEQUENCE as the feeds, so that accepting one in a mail
 and subscribing to a feed make one event, not two.
 """
