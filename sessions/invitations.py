@@ -8,7 +8,10 @@ the answers day by day and noting who came follow the same rules for both:
 - once announced, a change of its dates or place mails the invited once per change, and
   cancelling it or bringing it back mails them too; every mail carries a key, so none goes out
   twice (the keys already in the outbox are read first, so a repeat renders nothing);
-- an answer link is signed, nothing is stored; it is refused once the event is over or cancelled.
+- an answer link is signed, nothing is stored; it is refused once the event is over or cancelled;
+- the announcement, a change, a reopening and a cancellation carry an iTIP invitation (one
+  VEVENT per day, the feeds' UIDs and SEQUENCE, the person as ATTENDEE): a mail application
+  offers to accept it and updates, or cancels, the event already in the person's calendar.
 
 What differs is who is invited and where their answers are kept: an ambassador of the Lab for a
 session (``SessionGuests``), an invitation of someone of any Lab of the programme for an
@@ -33,6 +36,7 @@ from outbox.models import MailKind, OutgoingMail
 from outbox.services import queue_mail
 
 from . import answers
+from .ical import event_days, invitation_calendar
 from .models import Attendance, EventStatus, Gathering, GatheringAttendance, GatheringInvitation, Session
 from .invitees import gathering_invitees, invitations_of
 from .outside import show_gathering_agenda
@@ -375,19 +379,40 @@ def programme_language(event) -> str:
     return programme.language
 
 
+# The mails that put the event in the person's calendar (iTIP method), and those that do not.
+CALENDAR_METHODS = {"announce": "REQUEST", "change": "REQUEST", "reopen": "REQUEST", "cancel": "CANCEL"}
+
+
 def queue_event_mail(
-    *, event, person, kind: str, key: str, agenda_days=None, base_url: str | None = None, language: str | None = None
+    *,
+    event,
+    person,
+    kind: str,
+    key: str,
+    agenda_days=None,
+    base_url: str | None = None,
+    calendar_days=None,
+    language: str | None = None,
 ):
     """Queue one mail about an event to one invited person, with the agenda and their answer link.
 
     ``kind`` is "announce", "reminder-7d", "reminder-1d", "change", "reopen" or "cancel". Mails
     are written in the reader's language (``language``, else looked up: theirs, else their
-    programme's), whatever the language of the page that triggered them. Returns None when
-    ``key`` was already queued.
+    programme's), whatever the language of the page that triggered them. Those of
+    ``CALENDAR_METHODS`` carry an invitation of the event's days (``calendar_days``,
+    ``ical.event_days`` in that language, made here when not given). Returns None when ``key``
+    was already queued.
     """
     guests = guests_of(event)
     language = language or reader_language(person.email, default=programme_language(event))
     with translation.override(language):
+        calendar = ""
+        if kind in CALENDAR_METHODS:
+            if calendar_days is None:
+                calendar_days = event_days(event, absolute=lambda path: absolute_url(base_url, path))
+            calendar = invitation_calendar(
+                calendar_days, method=CALENDAR_METHODS[kind], email=person.email, name=person.full_name
+            )
         mail = guests.mail(
             event=event,
             person=person,
@@ -398,7 +423,7 @@ def queue_event_mail(
                 "rsvp": absolute_url(base_url, rsvp_path(event, person)),
             },
         )
-        return queue_mail(subject=guests.subject(kind, event), key=key, kind=MailKind.SESSIONS, **mail)
+        return queue_mail(subject=guests.subject(kind, event), key=key, calendar=calendar, kind=MailKind.SESSIONS, **mail)
 
 
 def mail_invited(event, people, *, kind: str, name: str, base_url: str | None = None) -> int:
@@ -414,6 +439,12 @@ def mail_invited(event, people, *, kind: str, name: str, base_url: str | None = 
         return 0
     agenda_days = guests.agenda_days(event)
     languages = reader_languages([person.email for person in pending], default=programme_language(event))
+    # The invitation's days, made once per language their texts are written in.
+    calendar_days_in = {}
+    if kind in CALENDAR_METHODS:
+        for language in set(languages.values()):
+            with translation.override(language):
+                calendar_days_in[language] = event_days(event, absolute=lambda path: absolute_url(base_url, path))
     queued = 0
     for person in pending:
         mail = queue_event_mail(
@@ -423,6 +454,7 @@ def mail_invited(event, people, *, kind: str, name: str, base_url: str | None = 
             key=f"{prefix}{guests.mail_key(event, person)}",
             agenda_days=agenda_days,
             base_url=base_url,
+            calendar_days=calendar_days_in.get(languages.get(person.email.lower())),
             language=languages.get(person.email.lower()),
         )
         queued += mail is not None

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outbox', '0002_mail_refused_for_good'),
+        ('outbox', '0003_mail_calendar_invitation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
