@@ -50,6 +50,10 @@ PAGES = [
         kwargs=(("lab_slug", "lab"), ("slug", "case")),
     ),
     BenchPage("board", "Tableau des cas du labo", AUTHENTICATED, "resident", names=("cases:board",), kwargs=(("lab_slug", "lab"),)),
+    BenchPage(
+        "lab_dashboard", "Tableau de bord du labo", AUTHENTICATED, "resident",
+        names=("lab_dashboard:dashboard",), kwargs=(("lab_slug", "lab"),),
+    ),
     BenchPage("home", "Accueil", PUBLIC, target="home_url"),
     BenchPage("docs_index", "Index de la documentation", PUBLIC, target="index_url"),
     BenchPage("article", "Un article", PUBLIC, target="article_url"),

@@ -344,7 +344,7 @@ def diversity_charts(diversity) -> list[Chart]:
         [date_format(month, "M y") for month in diversity.months],
     )
     if diversity.over_time:
-        _month, people, metiers, directions = diversity.over_time[-1]
+        _month, people, metier_count, direction_count = diversity.over_time[-1]
         evolution.summary = _("Ce mois-ci : %(people)s personnes, %(metiers)s métiers, %(directions)s directions.") % {
-            "people": people, "metiers": metiers, "directions": directions}
+            "people": people, "metiers": metier_count, "directions": direction_count}
     return [metiers, directions, evolution]

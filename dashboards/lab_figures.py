@@ -461,6 +461,11 @@ def diversity_tables(diversity) -> list[Table]:
 # --- All of it ---------------------------------------------------------------------------
 
 
+def current_day() -> datetime.date:
+    """The day the figures are counted at: today, where the site is."""
+    return timezone.localdate()
+
+
 @dataclasses.dataclass
 class LabFigures:
     rhythm: Rhythm
@@ -480,7 +485,7 @@ class LabFigures:
 
 def lab_figures(lab, today=None) -> LabFigures:
     """Every figure of ``lab``'s dashboard as of ``today``, in six queries."""
-    today = today or timezone.localdate()
+    today = today or current_day()
     sessions = list(
         Session.objects.filter(lab=lab).order_by("start_date", "number").values_list("number", "start_date", "end_date", "status")
     )

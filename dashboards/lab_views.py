@@ -5,13 +5,13 @@ import io
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views import View
 
 from common.views import PermissionRequiredMixin
 from programmes.models import Lab
 
 from . import charts
+from . import lab_figures as figures_module
 from .lab_figures import lab_figures
 
 # A spreadsheet would run a cell starting so as a formula: an apostrophe keeps it text (as the cases' export).
@@ -92,7 +92,7 @@ class LabDashboardCsvView(LabDashboardMixin, View):
         if table is None:
             raise Http404
         response = HttpResponse(csv_text(table), content_type="text/csv; charset=utf-8")
-        filename = f"{self.lab.slug}-{table.key}-{timezone.localdate().isoformat()}.csv"
+        filename = f"{self.lab.slug}-{table.key}-{figures_module.current_day().isoformat()}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "private, no-store"
         return response

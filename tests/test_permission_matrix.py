@@ -35,7 +35,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "calendar_feeds", "intertransfo", "programme_cases", "docs"}
+OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "calendar_feeds", "intertransfo", "programme_cases", "docs", "lab_dashboard"}
 ROLES = ["anonymous", "ambassador_a", "ambassador_b", "resident_a", "coordinator", "editor", "superuser"]
 ITEMS = ["item_a", "item_b", "shared", "public"]
 
@@ -336,6 +336,14 @@ MATRIX = {
     ),
     "cases:exchange_export_json": (
         lambda world, item: reverse("cases:exchange_export_json", kwargs={"lab_slug": lab_of(world, item).slug}), RUNS_THE_ITEMS_LAB
+    ),
+    # A Lab's dashboard and its tables: those who run the Lab and its coordination, not its ambassadors.
+    "lab_dashboard:dashboard": (
+        lambda world, item: reverse("lab_dashboard:dashboard", kwargs={"lab_slug": lab_of(world, item).slug}), RUNS_THE_ITEMS_LAB
+    ),
+    "lab_dashboard:csv": (
+        lambda world, item: reverse("lab_dashboard:csv", kwargs={"lab_slug": lab_of(world, item).slug, "table": "etapes"}),
+        RUNS_THE_ITEMS_LAB,
     ),
     "ambassadors:lab_ambassadors": (lambda world, item: ambassadors_url("lab_ambassadors", world, item), PEOPLE_OF_THE_LAB),
     "ambassadors:invite": (lambda world, item: ambassadors_url("invite", world, item), lab_runners_only(OK)),
