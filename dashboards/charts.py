@@ -70,8 +70,10 @@ def _nice_max(value):
         step *= 10
 
 
-def _ticks(top, count=4):
-    return [round(top * index / count, 2) for index in range(count + 1)]
+def _ticks(top):
+    """Whole numbers only: a count of people or of cases has no quarter."""
+    count = next((count for count in (4, 5, 2) if top % count == 0), 1)
+    return [top * index // count for index in range(count + 1)]
 
 
 def _number(value):
@@ -103,7 +105,7 @@ def timeline(rhythm) -> Chart:
     today = None
     if start <= rhythm.today <= end:
         today = {"x": x(rhythm.today), "label": _("aujourd'hui")}
-    labels = figures.state_labels()
+    labels = figures.state_legend()
     legend = [
         {"state": state, "label": labels[state], "count": rhythm.count(state), "x": 20 + index * 190}
         for index, state in enumerate((figures.EventStatus.HELD, figures.PLANNED, figures.UNCONFIRMED, figures.EventStatus.CANCELLED))
@@ -115,11 +117,11 @@ def timeline(rhythm) -> Chart:
 
 
 def rhythm_summary(rhythm) -> str:
-    text = _("%(held)s sessions tenues sur %(planned)s prévues ; %(cancelled)s annulées.") % {
+    text = _("Sessions tenues : %(held)s sur %(planned)s prévues ; annulées : %(cancelled)s.") % {
         "held": rhythm.held, "planned": rhythm.planned, "cancelled": rhythm.cancelled,
     }
     if rhythm.unconfirmed:
-        text += " " + _("%(count)s passées sans être marquées tenues.") % {"count": rhythm.unconfirmed}
+        text += " " + _("Passées sans être marquées tenues : %(count)s.") % {"count": rhythm.unconfirmed}
     return text
 
 
@@ -159,7 +161,7 @@ def heatmap(attendance) -> Chart:
     }
     return Chart(
         "heatmap", "presences", _("Présences par personne et par jour"), summary,
-        max(WIDTH, rate_x + 60), height,
+        max(620, rate_x + 60), height,
         {"cell": cell, "top": top, "name_width": name_width, "rate_x": rate_x, "columns": columns, "rows": rows,
          "legend": legend, "legend_y": height - 24},
     )

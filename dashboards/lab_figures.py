@@ -133,6 +133,15 @@ def state_labels():
     }
 
 
+def state_legend():
+    return {
+        EventStatus.HELD: _("Tenues"),
+        EventStatus.CANCELLED: _("Annulées"),
+        PLANNED: _("Prévues"),
+        UNCONFIRMED: _("Passées, non confirmées"),
+    }
+
+
 def rhythm_of(lab, sessions, today) -> Rhythm:
     labels = state_labels()
     marks = []
@@ -318,7 +327,7 @@ def cases_of(lab, cases, changes, entry_counts, today) -> Cases:
     history = defaultdict(list)
     for case_id, from_stage, to_stage, changed_at in changes:
         history[case_id].append((timezone.localdate(changed_at), from_stage, to_stage))
-    last = min(today, lab.end_date)
+    last = until = min(today, lab.end_date)  # a stage still open counts up to the Lab's end
     months = months_between(lab.start_date, max(last, lab.start_date))
     by_month = [Counter() for _ in months]
     days_in_stage = defaultdict(lambda: [0, 0])
@@ -335,7 +344,7 @@ def cases_of(lab, cases, changes, entry_counts, today) -> Cases:
         spans.append((stage, since, None))
         for span_stage, begin, end in spans:
             if span_stage != Stage.ABANDONED:  # an outcome, not a stage one spends time in
-                days_in_stage[span_stage][0] += ((end or today) - begin).days
+                days_in_stage[span_stage][0] += max(0, ((end or until) - begin).days)
                 days_in_stage[span_stage][1] += 1
         for index, month in enumerate(months):
             closing = min(month_end(month), today)

@@ -54,7 +54,7 @@ def table_of(html, key):
 def test_each_chart_has_a_title_a_summary_and_a_label(world):
     lab, client = world
     html = page_of(client, lab)
-    assert "2 sessions tenues sur 5 prévues ; 1 annulées." in html
+    assert "Sessions tenues : 2 sur 5 prévues ; annulées : 1." in html
     assert "Mois 5 sur 18 du labo." in html
     for key in ("rythme", "presences", "taux-sessions", "etapes", "duree-etapes", "entrees", "metiers", "directions", "evolution"):
         svg = svg_of(html, key)
