@@ -157,3 +157,17 @@ def test_an_ambassador_of_the_lab_neither_sees_the_link_nor_opens_the_dashboard(
     dashboard = reverse("lab_dashboard:dashboard", kwargs={"lab_slug": lab.slug})
     assert dashboard not in client.get(lab.get_absolute_url()).content.decode()
     assert client.get(dashboard).status_code == 404
+
+
+def test_a_lab_with_nothing_yet_shows_its_empty_charts(client):
+    from programmes.models import LabMembership
+
+    from ..factories import make_lab, make_user
+
+    lab, resident = make_lab(), make_user()
+    LabMembership.objects.create(lab=lab, user=resident, role=LabMembership.Role.HOST)
+    client.force_login(resident)
+    html = page_of(client, lab)
+    assert "Sessions tenues : 0 sur 0 prévues ; annulées : 0." in html
+    for key in ("rythme", "presences", "taux-sessions", "etapes", "duree-etapes", "entrees", "metiers", "directions", "evolution"):
+        svg_of(html, key)  # each still a well-formed image
