@@ -1,10 +1,12 @@
 """A Lab's dashboard, and each of its tables as CSV: for those who run the Lab and its coordination."""
 import csv
+import html
 import io
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
 from django.views import View
 
 from common.views import PermissionRequiredMixin
@@ -36,7 +38,8 @@ class LabDashboardView(LabDashboardMixin, View):
         tables = figures.tables()
 
         def section(chart, *keys, wide=False):
-            return {"chart": chart, "tables": [tables[key] for key in keys], "wide": wide,
+            shown = [{"table": tables[key], "body": table_body(tables[key])} for key in keys]
+            return {"chart": chart, "tables": shown, "wide": wide,
                     "template": f"dashboards/charts/{chart.kind}.html"}
 
         context = {
@@ -63,6 +66,16 @@ class LabDashboardView(LabDashboardMixin, View):
         response = TemplateResponse(request, self.template_name, context)
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+def table_body(table):
+    """The rows of a table as HTML, the first cell of each its header. Written here rather than
+    by a template loop: the heatmap's table has as many cells as its chart."""
+    def cells(row):
+        head, *rest = (html.escape(str(value)) for value in row)
+        return f'<tr><th scope="row">{head}</th>' + "".join(f"<td>{cell}</td>" for cell in rest) + "</tr>"
+
+    return mark_safe("".join(cells(row) for row in table.rows))
 
 
 def csv_text(table) -> str:
