@@ -360,12 +360,14 @@ def _load_cases(plan, today):
         history = [("", path[0], _at(held[start].start_date, 11))]
         for step, (from_stage, to_stage) in enumerate(zip(path, path[1:])):
             history.append((from_stage, to_stage, _at(held[change_sessions[step]].end_date, 16, 30 + step)))
-        existing = set(case.stage_changes.values_list("from_stage", "to_stage"))
-        StageChange.objects.bulk_create([
+        # Drawn for every change before looking at the database: a second load draws the same.
+        changes = [
             StageChange(case=case, from_stage=from_stage, to_stage=to_stage, changed_at=changed_at,
                         changed_by=rng.choice(plan.residents + [plan.host]))
-            for from_stage, to_stage, changed_at in history if (from_stage, to_stage) not in existing
-        ])
+            for from_stage, to_stage, changed_at in history
+        ]
+        existing = set(case.stage_changes.values_list("from_stage", "to_stage"))
+        StageChange.objects.bulk_create([c for c in changes if (c.from_stage, c.to_stage) not in existing])
         case.demo_history = history
         case.demo_active = (start, last)
         case.demo_team = team
