@@ -10,7 +10,8 @@ from django.utils import timezone
 from wagtail.models import WorkflowState
 
 from cases.models import Case, ProgressEntry, Stage, StageChange
-from docs.models import ArticlePage, SessionReportPage
+from docs.models import ArticlePage, DocumentationPage, SessionReportPage
+from docs.opendata import images_by_page, published_pages
 from outbox.models import OutgoingMail
 from programmes.models import Lab
 from sessions.models import Attendance, EventStatus, Session, SessionPhoto
@@ -127,10 +128,22 @@ def test_a_draft_article_waits_in_moderation(demo):
     assert WorkflowState.objects.active().for_instance(page).get().status == WorkflowState.STATUS_IN_PROGRESS
 
 
-def test_articles_and_reports_have_credited_pictures(demo):
-    for page in list(ArticlePage.objects.live()) + list(SessionReportPage.objects.live()):
+def test_published_demo_pages_have_credited_pictures_shown_by_the_home_page(demo, client):
+    pages = DocumentationPage.objects.live().select_related("cover_image")
+
+    assert pages.filter(pk__in=ArticlePage.objects.all()).exists()
+    assert pages.filter(pk__in=SessionReportPage.objects.all()).exists()
+    for page in pages:
         assert page.cover_image is not None, page.title
-        assert "CC BY-SA" in page.cover_image.title
+        assert "CC BY-SA 4.0" in page.cover_image.title and "CC BY-SA 4.0" in page.cover_image.description
+    assert client.get("/").content.decode().count('class="card__image"') == 3
+
+
+def test_the_open_data_bundle_holds_the_pictures_of_the_demo_pages(demo):
+    pages = published_pages()
+    images = images_by_page(pages)
+
+    assert all(images.get(page.pk) for page in pages if page.specific_class in (ArticlePage, SessionReportPage))
 
 
 def test_the_newcomer_pages_answer_for_the_printed_logins(demo, client):

@@ -708,6 +708,7 @@ def _load_pages(labs):
                 for position, (question, paragraphs) in enumerate(questions)
             ],
             first_published_at=_at(datetime.date(2020, 12, 1), 10),
+            cover_image=demo_picture(FAQ_SLUG, "Questions fréquentes"),
         )
         _publish(index, page)
 
@@ -737,12 +738,14 @@ def _picture_pages_of_earlier_loads():
 
     Only those still without a cover image and without changes waiting: what an editor did stays.
     """
-    pages = list(ArticlePage.objects.filter(slug__in=[a["slug"] for a in ARTICLES])) + list(
-        SessionReportPage.objects.filter(slug__in=[r["slug"] for r in SESSION_REPORTS])
-    )
-    titles = {item["slug"]: item["title"] for item in ARTICLES + SESSION_REPORTS}
+    titles = {item["slug"]: item["title"] for item in ARTICLES + SESSION_REPORTS + CASE_STORIES + FICHES}
+    titles[FAQ_SLUG] = "Questions fréquentes"
+    pages = []
+    for model, items in ((ArticlePage, ARTICLES), (SessionReportPage, SESSION_REPORTS), (CaseStoryPage, CASE_STORIES),
+                         (FichePage, FICHES), (FaqPage, [{"slug": FAQ_SLUG}])):
+        pages += model.objects.filter(slug__in=[item["slug"] for item in items], cover_image__isnull=True)
     for page in pages:
-        if page.cover_image_id is None and page.live and not page.has_unpublished_changes:
+        if page.live and not page.has_unpublished_changes:
             page.cover_image = demo_picture(page.slug, titles[page.slug])
             page.save_revision().publish()
 
@@ -775,7 +778,7 @@ def _load_more_pages(places, labs):
             problem=case.problem_statement, stage=case.stage, lessons=case.lessons or CASES[story["case"]].lessons,
             authors=story["authors"], licence=Licence.CC_BY_SA_4,
             body=[_block(story["slug"], position, kind, text) for position, (kind, text) in enumerate(story["body"])],
-            first_published_at=_at(day, 10),
+            first_published_at=_at(day, 10), cover_image=demo_picture(story["slug"], story["title"]),
         )
         page.tags.add(*story["tags"])
         _publish(places[story["lab"]], page)
@@ -801,7 +804,7 @@ def _load_more_pages(places, labs):
         page = FichePage(
             title=fiche["title"], slug=fiche["slug"], date=lab.end_date, intro=fiche["intro"], lab=lab,
             authors=fiche["authors"], licence=Licence.CC_BY_SA_4, first_published_at=_at(lab.end_date, 10),
-            **sections,
+            cover_image=demo_picture(fiche["slug"], fiche["title"]), **sections,
         )
         page.tags.add(*fiche["tags"])
         _publish(places[fiche["lab"]], page)
