@@ -51,7 +51,7 @@ def test_load_demo_counts_cover_every_kind_of_row(demo):
     assert counts["programmes.Programme"] == 2
     assert counts["programmes.Lab"] == 10
     assert counts["lab_sessions.Gathering"] == 2
-    assert counts["docs.ArticlePage"] == 5
+    assert counts["docs.ArticlePage"] == 6  # five published, one in moderation
     assert counts["docs.FaqPage"] == 1
     for label in ("lab_sessions.AgendaItem", "lab_sessions.Attendance", "cases.Case", "cases.ProgressEntry",
                   "cases.StageChange", "auth.User", "account.EmailAddress"):

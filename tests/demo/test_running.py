@@ -129,6 +129,7 @@ def test_a_draft_article_waits_in_moderation(demo):
 
 
 def test_published_demo_pages_have_credited_pictures_shown_by_the_home_page(demo, client):
+    # Lab pages published by an earlier load keep theirs as they are; the others are the demo's.
     pages = DocumentationPage.objects.live().select_related("cover_image")
 
     assert pages.filter(pk__in=ArticlePage.objects.all()).exists()

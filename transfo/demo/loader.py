@@ -827,6 +827,7 @@ def _load_lab_pages(labs, specs=LABS):
         values = {
             "title": lab.name, "slug": spec.collectivite, "date": spec.start, "intro": spec.description,
             "authors": LAB_PAGE_AUTHORS, "licence": Licence.CC_BY_SA_4, "first_published_at": _at(spec.start, 10),
+            "cover_image": demo_picture(f"lab-{spec.collectivite}", lab.name),
         }
         if page is None:
             page = LabPage(lab=lab, **values)
