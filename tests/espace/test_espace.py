@@ -229,3 +229,27 @@ def test_password_login_ignores_a_next_to_another_site(client, world):
     )
 
     assert response["Location"] == "/espace/"
+
+
+@pytest.fixture
+def mail_goes_out_at_once():
+    """Celery in the test process even when REDIS_URL names a broker, so the code's mail is sent."""
+    from transfo.celery import app as celery_app
+
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = saved
+
+
+def test_login_by_code_lands_here(client, world, mail_goes_out_at_once, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/login/code/", {"email": world["people"]["ambassador"].email})
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mail.outbox[-1].body, re.MULTILINE).group(1)
+
+    response = client.post("/accounts/login/code/confirm/", {"code": code})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/espace/"
