@@ -13,9 +13,9 @@ from . import queries
 
 
 def _dates(event):
-    """« 12 mars 2026 » or « 12 – 13 mars 2026 »: the short dates of an event."""
+    """« 12/03/2026 » or « 12/03/2026 – 13/03/2026 »: the short dates of an event."""
     if event["start"] == event["end"]:
-        return date_label(event["start"])
+        return date_label(event["start"], "SHORT_DATE_FORMAT")
     return f"{date_label(event['start'], 'SHORT_DATE_FORMAT')} – {date_label(event['end'], 'SHORT_DATE_FORMAT')}"
 
 
@@ -118,7 +118,8 @@ class EspaceView(PermissionRequiredMixin, View):
                 responses = by_day[day]
                 total = sum(responses.values())
                 days.append({
-                    "label": date_label(day, "D j M"),
+                    "label": date_label(day, "l j F"),
+                    "short": date_label(day, "D j"),
                     "iso": day.isoformat(),
                     "answered": total - responses.get(DayAnswer.Response.PENDING, 0),
                     "present": responses.get(DayAnswer.Response.YES, 0),
