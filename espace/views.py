@@ -38,7 +38,7 @@ class EspaceView(PermissionRequiredMixin, View):
             entry.url = reverse(
                 "cases:entry_link", kwargs={"lab_slug": entry.case.lab.slug, "slug": entry.case.slug, "pk": entry.pk}
             )
-            entry.created_iso = timezone.localtime(entry.created_at).isoformat()
+            entry.created_iso = timezone.localtime(entry.created_at).isoformat(timespec="seconds")
             entry.created_label = date_label(entry.created_at, "SHORT_DATE_FORMAT")
             entry.author_name = (entry.author.get_full_name() or entry.author.email) if entry.author else ""
         labs = queries.labs_to_run(user, today, now)
