@@ -64,7 +64,7 @@ class ProfileForm(forms.Form):
             "metier": ambassador_rows[0].metier if ambassador_rows else getattr(next(iter(memberships), None), "discipline", ""),
             "public_consent": bool(rows) and all(row.public_consent for row in rows),
             "mail_language": getattr(MailPreference.objects.filter(user=user).first(), "language", ""),
-            "mail_kinds": [kind for kind in MailKind.values if kind not in unsubscribe.stopped_kinds(user.email)],
+            "mail_kinds": sorted(set(MailKind.values) - unsubscribe.stopped_kinds(user.email)),
         }
         kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
         # Labels sit above their fields: no colon after them.

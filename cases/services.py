@@ -15,6 +15,7 @@ from outbox.services import queue_mail
 from programmes.models import LabMembership, Visibility
 
 from .models import RESERVED_SLUGS, Attachment, Case, EntryRevision, ProgressEntry, Stage, StageChange, check_team
+from .signals import stage_proposed
 from .uploads import CheckedFile, thumbnail_name
 
 
@@ -189,10 +190,10 @@ def propose_stage(*, case: Case, to_stage: str, note: str, proposed_by, case_url
     """
     if to_stage == case.stage or to_stage not in Stage.values:
         raise ValidationError({"to_stage": gettext("Choisissez une autre étape que l'étape actuelle.")})
-    recipients = (
+    recipients = list(
         LabMembership.objects.filter(lab=case.lab).exclude(user__email="").values_list("user__email", flat=True).distinct()
     )
-    languages = reader_languages(list(recipients), default=case.lab.programme.language)
+    languages = reader_languages(recipients, default=case.lab.programme.language)
     count = 0
     for email in recipients:
         # Each in their own language: the stage's name and the subject are translated too.
@@ -211,6 +212,7 @@ def propose_stage(*, case: Case, to_stage: str, note: str, proposed_by, case_url
             body = render_to_string("cases/email/stage_proposal.txt", context)
         queue_mail(to=email, subject=subject, body_text=body, kind=MailKind.STAGE_PROPOSALS)
         count += 1
+    stage_proposed.send(sender=Case, case=case, to_stage=to_stage, proposed_by=proposed_by, note=note.strip())
     return count
 
 
