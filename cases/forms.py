@@ -102,6 +102,7 @@ class MoveCaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         self.fields["to_stage"].choices = [(value, label) for value, label in Stage.choices if value != case.stage]
+        self.fields["to_stage"].initial = next_stage(case.stage)
         if not self.is_bound:
             self.initial.setdefault("lessons", case.lessons)
 
@@ -121,6 +122,15 @@ class ProposeStageForm(forms.Form):
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_stage"].choices = [(value, label) for value, label in Stage.choices if value != case.stage]
+        self.fields["to_stage"].initial = next_stage(case.stage)
+
+
+def next_stage(stage):
+    """The stage a case usually moves to from ``stage`` (the menus start there), or None after the last."""
+    order = [value for value in Stage.values if value != Stage.ABANDONED]
+    if stage in order and order.index(stage) + 1 < len(order):
+        return order[order.index(stage) + 1]
+    return None
 
 
 MAX_TAGS = 15

@@ -36,7 +36,7 @@ from programmes.rules import belongs_to_lab, can_read_item_with_roles, with_read
 from .. import services
 from ..forms import EntryForm, MoveCaseForm, ProposeStageForm, add_service_errors
 from ..markup import render_text
-from ..models import Attachment, Case, ProgressEntry, StageChange
+from ..models import Attachment, Case, ProgressEntry, StageChange, StageProposal
 from ..outside import file_name_outside_lab, show_outside_lab
 from ..uploads import content_type_for, thumbnail_name
 
@@ -267,6 +267,14 @@ class CaseDetailView(VisibleItemMixin, DetailView):
         if case.visibility != Visibility.LAB:
             # What the other Labs learnt on the same themes; only what this reader may open.
             context["similar_cases"] = list(Case.objects.visible_to(user).similar_to(case)[:SIMILAR_CASES])
+        if inside:
+            # One query more, for the Lab's people only: a proposal waits here until the case moves.
+            context["stage_proposals"] = proposals = list(
+                StageProposal.objects.filter(case_id=case.pk).select_related("proposed_by").order_by("proposed_at")
+            )
+            for proposal in proposals:
+                proposal.by_name = person_name(proposal.proposed_by)
+                proposal.to_label = stages.get(proposal.to_stage, proposal.to_stage)
         if runs:
             context["move_form"] = form = MoveCaseForm(case=case, prefix="move")
             context["stage_form_fields"] = stage_form_fields(form, case)
