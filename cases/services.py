@@ -22,6 +22,7 @@ from .models import (
     StageProposal,
     check_team,
 )
+from .signals import stage_proposed
 from .uploads import CheckedFile, thumbnail_name
 
 
@@ -219,6 +220,7 @@ def propose_stage(*, case: Case, to_stage: str, note: str, proposed_by, case_url
     for email in recipients:
         queue_mail(to=email, subject=subject, body_text=body)
         count += 1
+    stage_proposed.send(sender=Case, case=case, to_stage=to_stage, proposed_by=proposed_by, note=note.strip())
     return count
 
 
