@@ -188,35 +188,6 @@ class StageChange(models.Model):
         return f"{self.case} : {self.get_from_stage_display() or '—'} → {self.get_to_stage_display()}"
 
 
-class StageProposal(models.Model):
-    """A team ambassador's proposal to move a case, shown on the case until the case moves.
-
-    The residents decide (and are mailed the proposal); moving the case answers every proposal
-    pending on it, which are then deleted: the move itself stays on the timeline.
-    """
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_proposals", verbose_name=_("cas"))
-    to_stage = models.CharField(_("étape proposée"), max_length=20, choices=Stage.choices)
-    note = models.TextField(_("note"), blank=True)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("par"),
-    )
-    proposed_at = models.DateTimeField(_("date"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("proposition d'étape")
-        verbose_name_plural = _("propositions d'étape")
-        ordering = ["case", "proposed_at"]
-
-    def __str__(self):
-        return f"{self.case} : → {self.get_to_stage_display()}"
-
-
 class ProgressEntryQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Journal entries the user may read: those of the cases they may read."""

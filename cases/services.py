@@ -11,17 +11,7 @@ from django.utils.translation import gettext
 from outbox.services import queue_mail
 from programmes.models import LabMembership, Visibility
 
-from .models import (
-    RESERVED_SLUGS,
-    Attachment,
-    Case,
-    EntryRevision,
-    ProgressEntry,
-    Stage,
-    StageChange,
-    StageProposal,
-    check_team,
-)
+from .models import RESERVED_SLUGS, Attachment, Case, EntryRevision, ProgressEntry, Stage, StageChange, check_team
 from .signals import stage_proposed
 from .uploads import CheckedFile, thumbnail_name
 
@@ -185,8 +175,6 @@ def move_case(*, case: Case, to_stage: str, note: str = "", moved_by=None, lesso
     change.full_clean()
     case.save()
     change.save()
-    # The residents have decided: the proposals pending on the case are answered.
-    StageProposal.objects.filter(case=case).delete()
     return change
 
 
@@ -194,13 +182,11 @@ def move_case(*, case: Case, to_stage: str, note: str = "", moved_by=None, lesso
 def propose_stage(*, case: Case, to_stage: str, note: str, proposed_by, case_url: str) -> int:
     """Mail a team ambassador's proposal to move the case to the Lab's residents and host.
 
-    A proposal changes nothing on the case: residents decide and move it themselves. It shows
-    on the case page until the case moves. Returns the number of mails queued (through the
-    outbox, so none is lost if the mail server is down).
+    A proposal changes nothing on the case: residents decide and move it themselves. Returns the
+    number of mails queued (through the outbox, so none is lost if the mail server is down).
     """
     if to_stage == case.stage or to_stage not in Stage.values:
         raise ValidationError({"to_stage": gettext("Choisissez une autre étape que l'étape actuelle.")})
-    StageProposal.objects.create(case=case, to_stage=to_stage, note=note.strip(), proposed_by=proposed_by)
     recipients = (
         LabMembership.objects.filter(lab=case.lab).exclude(user__email="").values_list("user__email", flat=True).distinct()
     )
