@@ -17,6 +17,7 @@ from programmes.models import Lab
 from .. import services
 from ..forms import MinutesForm, PhotoForm, SessionForm, add_service_errors
 from ..models import EventStatus, Session
+from ..planning import date_warnings
 
 
 def base_url(request) -> str:
@@ -75,6 +76,7 @@ class SessionCreateView(LabRunMixin, View):
                 add_service_errors(form, error)
             else:
                 messages.success(request, _saved_message(session, created=True))
+                _warn_about_dates(request, session)
                 return redirect(session.get_absolute_url())
         return self.render(self.template_name, {"form": form}, status=400)
 
@@ -94,6 +96,7 @@ class SessionUpdateView(SessionRunMixin, View):
         form = self.get_form(request.POST)
         if form.is_valid():
             before = self.session.status
+            dates_before = (self.session.start_date, self.session.end_date)
             try:
                 session = services.update_session(
                     session=self.session, base_url=base_url(request), **form.service_arguments()
@@ -102,8 +105,16 @@ class SessionUpdateView(SessionRunMixin, View):
                 add_service_errors(form, error)
             else:
                 messages.success(request, _saved_message(session, before=before))
+                if (session.start_date, session.end_date) != dates_before:
+                    _warn_about_dates(request, session)
                 return redirect(session.get_absolute_url())
         return self.render(self.template_name, {"form": form}, status=400)
+
+
+def _warn_about_dates(request, session):
+    """Saved, but on a public holiday or in August: probably a slip, said after the save."""
+    for warning in date_warnings(session.lab, session.start_date, session.end_date):
+        messages.warning(request, warning)
 
 
 def _saved_message(session, *, created=False, before=None):

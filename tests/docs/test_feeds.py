@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from common.page_cache import clear_page_cache
+from docs.models import DocumentationIndexPage
 from programmes.models import Licence
 
 from ..queries import exactly
@@ -161,3 +162,23 @@ def test_page_head_announces_the_feeds(pages):
     assert f'href="{reverse("opendata:feed_rss")}"' in html
     assert f'href="{reverse("opendata:feed_atom")}"' in html
     assert f'href="{reverse("opendata:lab_feed_atom", kwargs={"lab_slug": pages["lab"].slug})}"' in html
+
+
+def test_feeds_and_open_data_are_linked_in_every_page_footer_and_on_the_documentation_index(client, pages):
+    index = DocumentationIndexPage.objects.live().get()
+    clear_page_cache()
+    links = [
+        f'href="{reverse("opendata:feed_rss")}"',
+        f'href="{reverse("opendata:feed_atom")}"',
+        f'href="{reverse("opendata:index")}"',
+    ]
+
+    login_page = client.get(reverse("account_login")).content.decode()
+    index_page = client.get(index.url).content.decode()
+
+    footer = login_page[login_page.index('<footer class="site-footer">'):]
+    main = index_page[index_page.index("<main"):index_page.index('<footer class="site-footer">')]
+    assert all(link in footer for link in links)
+    assert all(link in main for link in links)
+    # The public header names the list of the Labs.
+    assert '>Transfos</a>' in login_page

@@ -535,7 +535,7 @@ def _load_attendance(plan, today=None):
 def _minutes(session, present, ambassador_count, rng):
     days = list(present.values())
     lines = [
-        f"Session #{session.number} « {session.title} » ({session.day_count} jours, {session.place_name}).",
+        f"Session n° {session.number} « {session.title} » ({session.day_count} jours, {session.place_name}).",
         f"Présences : {days[0]} ambassadeur·rices sur {ambassador_count} le premier jour, "
         f"{days[-1]} le dernier.",
     ]
