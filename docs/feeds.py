@@ -7,10 +7,12 @@ categories and, in Atom, its licence as the entry's rights.
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
 from common.page_cache import mark_cacheable
+from common.public_url import public_url
 from programmes.models import Lab
 
 from .models import DocumentationIndexPage, DocumentationPage, LabPage
@@ -44,9 +46,18 @@ class DocumentationFeed(Feed):
 
     subtitle = description
 
+    # Every URL of the feed at the public address, not at the host the request came through.
+    url_name = "opendata:feed_rss"
+
+    def feed_url(self, obj):
+        return public_url(reverse(self.url_name, kwargs=self.url_kwargs(obj)))
+
+    def url_kwargs(self, obj):
+        return {}
+
     def link(self, obj):
         index = DocumentationIndexPage.objects.live().public().first()
-        return index.get_url() if index else "/"
+        return index.get_full_url() if index else public_url("/")
 
     def feed_copyright(self, obj):
         return _("Chaque page porte sa propre licence libre, indiquée avec elle.")
@@ -64,7 +75,7 @@ class DocumentationFeed(Feed):
         return plain_text(page.intro)
 
     def item_link(self, page):
-        return page.get_url()
+        return page.get_full_url()
 
     def item_pubdate(self, page):
         return page.first_published_at
@@ -84,10 +95,16 @@ class DocumentationFeed(Feed):
 
 class DocumentationAtomFeed(DocumentationFeed):
     feed_type = Atom1Feed
+    url_name = "opendata:feed_atom"
 
 
 class LabFeed(DocumentationFeed):
     """The latest published pages of one Lab; an unknown Lab is a 404. Permission: anyone."""
+
+    url_name = "opendata:lab_feed_rss"
+
+    def url_kwargs(self, lab):
+        return {"lab_slug": lab.slug}
 
     def get_object(self, request, lab_slug):
         return get_object_or_404(Lab, slug=lab_slug)
@@ -102,7 +119,7 @@ class LabFeed(DocumentationFeed):
 
     def link(self, lab):
         lab_page = LabPage.objects.published().in_lab(lab).first()
-        return lab_page.get_url() if lab_page else super().link(lab)
+        return lab_page.get_full_url() if lab_page else super().link(lab)
 
     def pages(self, lab):
         return DocumentationPage.objects.published().listed().in_lab(lab)
@@ -110,3 +127,4 @@ class LabFeed(DocumentationFeed):
 
 class LabAtomFeed(LabFeed):
     feed_type = Atom1Feed
+    url_name = "opendata:lab_feed_atom"

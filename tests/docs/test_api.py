@@ -1,5 +1,6 @@
 """The JSON API (Wagtail API v2): published public pages only, with their licence; read-only, anonymous."""
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from programmes.models import Licence
@@ -45,7 +46,7 @@ def test_api_page_gives_licence_authors_tags_and_lab(client, pages):
     assert data["authors"] == "Camille"
     assert data["tags"] == ["immersion"]
     assert data["lab"] == {"name": pages["lab"].name, "slug": pages["lab"].slug}
-    assert data["meta"]["html_url"] == f"http://localhost{pages['public'].url}"
+    assert data["meta"]["html_url"] == f"{settings.TRANSFO_PUBLIC_URL}{pages['public'].url}"
 
 
 def test_api_listing_can_show_the_licence_of_each_page(client, pages):

@@ -2,6 +2,7 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -61,7 +62,7 @@ def test_rss_item_gives_link_plain_summary_author_date_and_tags(client, pages):
     _channel, items = rss_items(client, reverse("opendata:feed_rss"))
     item = next(item for item in items if item.findtext("title") == "Le lancement à Mulhouse")
 
-    assert item.findtext("link") == "http://testserver" + pages["public"].url
+    assert item.findtext("link") == settings.TRANSFO_PUBLIC_URL + pages["public"].url
     assert item.findtext("description") == "Vingt agents, vingt métiers."
     assert "Camille et Noé" in item.findtext("{http://purl.org/dc/elements/1.1/}creator", "") + item.findtext("author", "")
     assert item.findtext("pubDate")

@@ -5,6 +5,7 @@ import json
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from wagtail.models import PageViewRestriction
@@ -59,7 +60,7 @@ def test_bundle_lists_published_pages_in_json_and_csv_with_their_licence():
     ]
     first = items[0]
     assert (first["authors"], first["lab"], first["tags"], first["kind"]) == ("Camille", lab.name, ["accueil", "immersion"], "article")
-    assert first["url"] == page.full_url == "http://localhost" + page.url
+    assert first["url"] == page.full_url == settings.TRANSFO_PUBLIC_URL + page.url
     assert first["first_published_at"] and first["last_published_at"]
     assert rows[0]["tags"] == "accueil | immersion"
 

@@ -3,6 +3,7 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
 from PIL import Image as PILImage
@@ -112,7 +113,7 @@ def test_page_carries_opengraph_tags(client):
     assert meta["og:title"] == "Une immersion"
     assert meta["og:description"] == "Passer une journée ailleurs."
     assert meta["og:type"] == "article"
-    assert meta["og:url"] == "http://testserver" + page.url
+    assert meta["og:url"] == settings.TRANSFO_PUBLIC_URL + page.url
     assert "og:image" not in meta
 
 
@@ -127,7 +128,7 @@ def test_page_with_a_cover_image_shares_it(client):
 
     head = read(client.get(page.url))
 
-    assert head.meta["og:image"].startswith("http://testserver/")
+    assert head.meta["og:image"].startswith(settings.TRANSFO_PUBLIC_URL + "/")
     assert head.structured[0]["image"] == head.meta["og:image"]
 
 

@@ -2,6 +2,7 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from ..queries import exactly
@@ -29,7 +30,7 @@ def test_sitemap_lists_live_public_pages_in_both_languages_only(client):
 
     urls = sitemap_urls(client)
 
-    base = "http://testserver"
+    base = settings.TRANSFO_PUBLIC_URL
     assert f"{base}{public.url}" in urls
     assert f"{base}/en{public.url}" in urls
     assert f"{base}/" in urls and f"{base}/documentation/" in urls
@@ -41,12 +42,12 @@ def test_sitemap_lists_live_public_pages_in_both_languages_only(client):
 def test_sitemap_gives_each_page_its_alternates_and_french_as_default(client):
     public = published("Ouvert à tous")
 
-    alternates = sitemap_urls(client)[f"http://testserver{public.url}"]
+    alternates = sitemap_urls(client)[f"{settings.TRANSFO_PUBLIC_URL}{public.url}"]
 
     assert alternates == {
-        "fr": f"http://testserver{public.url}",
-        "en": f"http://testserver/en{public.url}",
-        "x-default": f"http://testserver{public.url}",
+        "fr": f"{settings.TRANSFO_PUBLIC_URL}{public.url}",
+        "en": f"{settings.TRANSFO_PUBLIC_URL}/en{public.url}",
+        "x-default": f"{settings.TRANSFO_PUBLIC_URL}{public.url}",
     }
 
 
@@ -61,7 +62,7 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_robots_out_of_private_areas(
                    "/en/accounts/", "/en/labs/", "/en/calendrier/"):
         assert f"Disallow: {prefix}" in lines
     assert "Disallow: /documentation/" not in lines
-    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert f"Sitemap: {settings.TRANSFO_PUBLIC_URL}/sitemap.xml" in lines
 
 
 def test_robots_txt_refuses_post(client):
