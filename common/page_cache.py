@@ -18,7 +18,8 @@ in one round trip.
 
 The CSRF token of the header's forms is personal: it is cut out of the stored copy and each visitor
 gets their own when the page is served from the cache. A response without one gets an ETag, and a
-reader sending it back (If-None-Match) gets a 304 without the body.
+reader sending it back (If-None-Match) gets a 304 without the body, as does one whose copy is as
+recent as the page's Last-Modified (If-Modified-Since), when the page gives one (the feeds).
 """
 import hashlib
 import re
@@ -29,6 +30,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, quote_etag
+from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
 
 DOCS, CALENDAR = "docs", "calendar"
@@ -121,7 +123,7 @@ class AnonymousPageCacheMiddleware:
             cache.set(key, frozen, CACHE_TIMEOUTS[group])
             if "ETag" in frozen["headers"]:
                 response["ETag"] = frozen["headers"]["ETag"]
-                return get_conditional_response(request, etag=response["ETag"], response=response)
+                return _conditional(request, frozen["headers"], response)
         return response
 
     @staticmethod
@@ -139,6 +141,12 @@ class AnonymousPageCacheMiddleware:
         content = parts[0] if len(parts) == 1 else get_token(request).encode().join(parts)
         response = HttpResponse(content, headers=stored["headers"])
         response["X-Page-Cache"] = "hit"
-        if "HTTP_IF_NONE_MATCH" in request.META and "ETag" in stored["headers"]:
-            return get_conditional_response(request, etag=stored["headers"]["ETag"], response=response)
+        if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+            return _conditional(request, stored["headers"], response)
         return response
+
+
+def _conditional(request, headers, response):
+    """A 304 for a reader who has this version already: same ETag, or nothing newer than its date."""
+    last_modified = parse_http_date_safe(headers["Last-Modified"]) if "Last-Modified" in headers else None
+    return get_conditional_response(request, etag=headers.get("ETag"), last_modified=last_modified, response=response)

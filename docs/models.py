@@ -12,6 +12,7 @@ its articles, session reports, case stories and fiches live under it (/transfos/
 where its residents may write them (Wagtail's page permissions on that subtree, docs.rights).
 The documentation index lists every page of the site, wherever it lives.
 """
+from html import unescape
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -685,6 +687,12 @@ class FaqPage(DocumentationPage):
     class Meta:
         verbose_name = _("FAQ")
         verbose_name_plural = _("FAQ")
+
+    def clean(self):
+        super().clean()
+        if not self.intro.strip() and self.preamble:
+            # The summary of lists, feeds, open data and shares: the introduction when none is given.
+            self.intro = Truncator(" ".join(unescape(strip_tags(self.preamble)).split())).chars(500)
 
     def content_json(self):
         return self.questions.stream_block.get_api_representation(self.questions)

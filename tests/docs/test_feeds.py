@@ -1,6 +1,7 @@
 """RSS and Atom feeds of the documentation: valid XML, only what the public may read."""
 import xml.etree.ElementTree as ET
 
+import feedparser
 import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -11,7 +12,8 @@ from programmes.models import Licence
 
 from ..queries import exactly
 from ..factories import make_lab
-from .helpers_opendata import article, private, published, unpublished
+from .helpers_opendata import article, make_image, private, published, unpublished
+from .pages import make_faq
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +164,50 @@ def test_page_head_announces_the_feeds(pages):
     assert f'href="{reverse("opendata:feed_rss")}"' in html
     assert f'href="{reverse("opendata:feed_atom")}"' in html
     assert f'href="{reverse("opendata:lab_feed_atom", kwargs={"lab_slug": pages["lab"].slug})}"' in html
+
+
+def test_feed_readers_find_each_items_licence_and_cover_image(client, pages):
+    cover = make_image("Couverture")
+    with_cover = published("Avec une image de couverture", licence=Licence.CC0, cover_image=cover)
+    clear_page_cache()
+
+    for name in ("opendata:feed_rss", "opendata:feed_atom"):
+        parsed = feedparser.parse(client.get(reverse(name)).content)
+        entries = {entry.title: entry for entry in parsed.entries}
+
+        assert not parsed.bozo, (name, parsed.bozo_exception)
+        assert entries["Le lancement à Mulhouse"].license == "https://creativecommons.org/licenses/by/4.0/"
+        assert entries["Avec une image de couverture"].license == "https://creativecommons.org/publicdomain/zero/1.0/"
+        (enclosure,) = entries["Avec une image de couverture"].enclosures
+        assert enclosure.href == settings.TRANSFO_PUBLIC_URL + with_cover.cover_image.file.url
+        assert enclosure.type == "image/png"
+        assert int(enclosure.length) == cover.file_size
+        assert entries["Le lancement à Mulhouse"].enclosures == []
+
+
+def test_the_faq_has_a_description_in_the_feed(client):
+    make_faq(preamble="<p>Les questions que l'on nous pose <b>le plus</b> souvent.</p>")
+
+    parsed = feedparser.parse(client.get(reverse("opendata:feed_atom")).content)
+
+    (entry,) = parsed.entries
+    assert entry.summary == "Les questions que l'on nous pose le plus souvent."
+
+
+@pytest.mark.parametrize("name", ["opendata:feed_rss", "opendata:feed_atom"])
+def test_feed_reader_with_a_recent_copy_gets_a_304(client, name):
+    published("Déjà là", lab=make_lab())
+    first = feedparser.parse(client.get(reverse(name)).content)
+    response = client.get(reverse(name))
+    clear_page_cache()
+    fresh = client.get(reverse(name))  # made again, not read from the page cache
+
+    for answer in (response, fresh):
+        assert answer.has_header("Last-Modified")
+        assert client.get(reverse(name), HTTP_IF_MODIFIED_SINCE=answer["Last-Modified"]).status_code == 304
+    clear_page_cache()
+    assert client.get(reverse(name), HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304
+    published("Nouvelle page", lab=make_lab())
+    newer = client.get(reverse(name), HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert newer.status_code == 200
+    assert [entry.title for entry in feedparser.parse(newer.content).entries] == ["Nouvelle page", *[e.title for e in first.entries]]
