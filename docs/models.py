@@ -697,19 +697,19 @@ class FaqPage(DocumentationPage):
     def content_json(self):
         return self.questions.stream_block.get_api_representation(self.questions)
 
+    def answered_questions(self):
+        """(question, answer as plain text) of the questions that have an answer."""
+        pairs = [(block.value["question"], block.value["answer"]) for block in self.questions]
+        pairs = [(question, " ".join(unescape(strip_tags(answer.source)).split()) if answer else "") for question, answer in pairs]
+        return [(question, answer) for question, answer in pairs if answer]
+
     def extra_structured_data(self):
         data = super().extra_structured_data()
+        # Only the questions answered: schema.org's FAQPage (and search engines) want each Question
+        # with its acceptedAnswer, and a question still waiting for its answer is not one yet.
         data["mainEntity"] = [
-            {
-                "@type": "Question",
-                "name": block.value["question"],
-                **(
-                    {"acceptedAnswer": {"@type": "Answer", "text": strip_tags(block.value["answer"].source).strip()}}
-                    if block.value["answer"] and block.value["answer"].source
-                    else {}
-                ),
-            }
-            for block in self.questions
+            {"@type": "Question", "name": question, "acceptedAnswer": {"@type": "Answer", "text": answer}}
+            for question, answer in self.answered_questions()
         ]
         return data
 

@@ -59,14 +59,25 @@ class PagesSitemap(PublicAddressSitemap):
         if site is None:
             return []
         pages = site.root_page.get_descendants(inclusive=True).live().public().order_by("path")
-        return [page for page in pages if page.get_url() is not None]
+        pages = [page for page in pages if page.get_url() is not None]
+        # A page that lists others (home, indexes) changes when one of them does: its date is the
+        # latest of its own and of every page below it.
+        latest = {}
+        for page in reversed(pages):
+            own = page.last_published_at or page.latest_revision_created_at or page.first_published_at
+            below = latest.get(page.path)
+            page.sitemap_lastmod = max(filter(None, (own, below)), default=None)
+            parent_path = page.path[: -page.steplen]
+            if page.sitemap_lastmod and (latest.get(parent_path) is None or latest[parent_path] < page.sitemap_lastmod):
+                latest[parent_path] = page.sitemap_lastmod
+        return pages
 
     def location(self, page):
         # Relative to the site root, with the language prefix of the language being listed.
         return page.get_url()
 
     def lastmod(self, page):
-        return page.last_published_at or page.latest_revision_created_at
+        return page.sitemap_lastmod
 
 
 class OpenDataSitemap(PublicAddressSitemap):

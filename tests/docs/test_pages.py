@@ -7,13 +7,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
 from PIL import Image as PILImage
+from pyld import jsonld
 from wagtail.images import get_image_model
 
 from docs.models import ArticlePage, DocumentationPage, FaqPage, HomePage, LabPage
 from programmes.models import Licence, Visibility
 
 from ..factories import make_ambassador, make_case, make_lab, make_programme, make_resident, make_session, make_user
-from .html import read, text_of
+from .html import SCHEMA, read, schema_org_loader, text_of
 from .pages import (
     add_lab_page,
     make_article,
@@ -360,3 +361,22 @@ def test_faq_keeps_the_rich_text_wagtail_writes():
     faq = make_faq(preamble=html)
 
     assert FaqPage.objects.get(pk=faq.pk).preamble == html
+
+
+def test_every_question_of_the_faq_json_ld_has_its_accepted_answer(client):
+    faq = make_faq(
+        preamble="<p>Ce que l'on nous demande le plus souvent.</p>",
+        questions=[
+            {"type": "question", "value": {"question": "Qu'est-ce que la Transfo ?", "answer": "<p>Un programme.</p>"}},
+            {"type": "question", "value": {"question": "Comment rythmer la démarche ?", "answer": ""}},
+        ],
+    )
+
+    head = read(client.get(faq.url))
+    (expanded,) = jsonld.expand(head.structured[0], {"documentLoader": schema_org_loader})
+
+    questions = expanded[f"{SCHEMA}mainEntity"]
+    assert [question[f"{SCHEMA}name"][0]["@value"] for question in questions] == ["Qu'est-ce que la Transfo ?"]
+    assert all(question[f"{SCHEMA}acceptedAnswer"][0][f"{SCHEMA}text"] for question in questions)
+    assert expanded[f"{SCHEMA}description"][0]["@value"] == "Ce que l'on nous demande le plus souvent."
+    assert head.meta["og:description"] == "Ce que l'on nous demande le plus souvent."

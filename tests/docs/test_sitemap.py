@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from ..queries import exactly
 from .helpers_opendata import article, private, published, unpublished
@@ -83,3 +84,16 @@ def test_sitemap_query_count_does_not_grow_with_the_pages(client, django_assert_
         response = client.get("/sitemap.xml")
 
     assert response.content.count(b"<url>") == 2 * (2 + 3 + 1 + 1)  # home, index, pages, Lab index, open data
+
+
+def test_home_and_index_pages_carry_the_date_of_the_latest_page_below_them(client):
+    published("Une page plus ancienne")
+    latest = published("La dernière page publiée")
+
+    root = ET.fromstring(client.get("/sitemap.xml").content)
+    lastmod = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in root.findall(f"{SITEMAP}url")}
+
+    base = settings.TRANSFO_PUBLIC_URL
+    expected = timezone.localtime(latest.last_published_at).date().isoformat()
+    assert lastmod[f"{base}{latest.url}"] == expected
+    assert lastmod[f"{base}/"] == lastmod[f"{base}/documentation/"] == lastmod[f"{base}/en/documentation/"] == expected
