@@ -141,8 +141,10 @@ class AnonymousPageCacheMiddleware:
         content = parts[0] if len(parts) == 1 else get_token(request).encode().join(parts)
         response = HttpResponse(content, headers=stored["headers"])
         response["X-Page-Cache"] = "hit"
-        if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
-            return _conditional(request, stored["headers"], response)
+        headers = stored["headers"]
+        if "ETag" in headers or "Last-Modified" in headers:
+            # If-None-Match, or If-Modified-Since for a calendar application that only sends that.
+            return _conditional(request, headers, response)
         return response
 
 
