@@ -28,6 +28,7 @@ from django.utils.translation import gettext, ngettext
 from outbox.languages import reader_language
 from outbox.models import MailKind, OutgoingMail
 from outbox.services import queue_mail
+from common.public_url import public_base_url
 from programmes.models import LabMembership
 from programmes.rules import labs_run_by, visible_items
 
@@ -136,7 +137,7 @@ class Digest:
 
 
 def _absolute(base_url: str | None, path: str) -> str:
-    return (base_url or settings.WAGTAILADMIN_BASE_URL).rstrip("/") + path
+    return (base_url or public_base_url()).rstrip("/") + path
 
 
 def _in_run_labs(queryset, reader, period, *, moment: str, by: str):

@@ -467,6 +467,7 @@ UNDECLARED_VIEWS = {
     "docs.feeds.LabAtomFeed": "public documentation: live pages only",
     "docs.opendata.OpenDataView": "open data: public items only",
     "docs.opendata.OpenDataDownloadView": "open data: public items only",
+    "docs.opendata.DcatCatalogueView": "open data: describes the public bundle, names no page",
     "docs.api.PublicPagesAPIViewSet": "public API: live pages only",
     "docs.api.PublicImagesAPIViewSet": "public API: public images only",
     "docs.api.PublicDocumentsAPIViewSet": "public API: public documents only",

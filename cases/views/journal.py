@@ -29,6 +29,7 @@ from taggit.models import Tag
 from ambassadors.models import Ambassador
 from common.counts import related_count
 from common.display import choice_labels, date_label
+from common.public_url import public_url
 from common.views import PermissionRequiredMixin, VisibleItemMixin
 from programmes.models import Visibility
 from programmes.rules import belongs_to_lab, can_read_item_with_roles, with_reader_roles
@@ -503,7 +504,7 @@ class ProposeStageView(CaseWriteMixin, View):
                     to_stage=form.cleaned_data["to_stage"],
                     note=form.cleaned_data["note"],
                     proposed_by=request.user,
-                    case_url=request.build_absolute_uri(self.case.get_absolute_url()),
+                    case_url=public_url(self.case.get_absolute_url()),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.views import View
 
+from common.public_url import public_base_url
 from common.views import PermissionRequiredMixin
 from programmes.models import Lab
 
@@ -21,8 +22,8 @@ from ..planning import date_warnings
 
 
 def base_url(request) -> str:
-    """The site's address as the visitor reached it, for links in the mails a page triggers."""
-    return request.build_absolute_uri("/").rstrip("/")
+    """The site's public address (TRANSFO_PUBLIC_URL), for links in the mails a page triggers."""
+    return public_base_url()
 
 
 class LabRunMixin(PermissionRequiredMixin):
