@@ -105,6 +105,8 @@ class EspaceView(PermissionRequiredMixin, View):
 
     def prepare_lab(self, lab, counts):
         lab.url = reverse("programmes:lab_detail", kwargs={"slug": lab.slug})
+        # Those who see a Lab's to-do here (its runners, the coordination) may open its dashboard.
+        lab.dashboard_url = reverse("lab_dashboard:dashboard", kwargs={"lab_slug": lab.slug})
         lab.planner_url = reverse("calendar:planner", kwargs={"lab_slug": lab.slug})
         lab.new_session_url = reverse("lab_sessions:session_create", kwargs={"lab_slug": lab.slug})
         lab.sessions_url = reverse("calendar:list", kwargs={"lab_slug": lab.slug})

@@ -158,7 +158,7 @@ def test_coordination_sees_one_line_per_lab_of_its_programme(client, world):
 
     assert "Les labos de La Transfo" in page
     for lab in (world["lab_a"], world["lab_b"]):
-        assert reverse("programmes:lab_detail", kwargs={"slug": lab.slug}) in links(page)
+        assert reverse("lab_dashboard:dashboard", kwargs={"lab_slug": lab.slug}) in links(page)
     assert "Labo Gamma" not in page
     assert "À faire pour" not in page  # a table, not the residents' cards
 
