@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import WorkflowState
 
-from cases.models import Case, ProgressEntry, Stage, StageChange
+from cases.models import Case, ProgressEntry, Stage, StageChange, StageProposal
 from docs.models import ArticlePage, DocumentationPage, SessionReportPage
 from docs.opendata import images_by_page, published_pages
 from outbox.models import OutgoingMail
@@ -118,6 +118,9 @@ def test_a_stage_proposal_waits_in_the_residents_mail(demo):
 
     assert mails.count() == 4  # three residents and the host of the first Lab
     assert all("proposition de passer à l'étape" in mail.subject for mail in mails)
+    # And the proposal itself, shown on the case page and in the residents' « Mon espace ».
+    (proposal,) = StageProposal.objects.filter(case__lab__programme__slug=PROGRAMME_SLUG)
+    assert proposal.to_stage != proposal.case.stage and proposal.note
 
 
 def test_a_draft_article_waits_in_moderation(demo):
@@ -221,3 +224,27 @@ def test_loading_on_a_later_day_moves_the_running_programme_without_duplicating(
         assert len(days) == len(set(days)) and max(days) < later
     assert StageChange.objects.filter(case__lab__programme__slug=PROGRAMME_SLUG, changed_at__date__gte=later).count() == 0
     assert ProgressEntry.objects.filter(case__lab__programme__slug=PROGRAMME_SLUG, entry_date__gte=later).count() == 0
+
+
+def test_the_dashboards_of_both_programmes_show_meaningful_figures(demo, client):
+    """A running Lab is part way through, with sessions held and to come; a 2016–2020 Lab is over."""
+    from dashboards.lab_figures import lab_figures
+
+    today = timezone.localdate()
+    running = running_labs().first()
+    historical = Lab.objects.exclude(programme__slug=PROGRAMME_SLUG).order_by("start_date").first()
+
+    for lab, finished in ((running, False), (historical, True)):
+        figures = lab_figures(lab, today=today)
+        assert figures.rhythm.held >= 2 and figures.attendance.overall.expected > 0, lab.slug
+        assert figures.cases.total >= 3 and sum(count for _month, count in figures.cases.entries) > 0, lab.slug
+        assert figures.diversity.active >= 3 and len(figures.diversity.metiers) >= 2, lab.slug
+        assert figures.rhythm.ended is finished, lab.slug
+        if not finished:
+            assert 0 < figures.rhythm.month_number < figures.rhythm.month_count
+            assert figures.rhythm.to_come >= 1
+
+    client.post(reverse("account_login"), {"login": login_of(demo, "Coordination du programme — "), "password": demo["password"]})
+    page = client.get(reverse("lab_dashboard:dashboard", kwargs={"lab_slug": running.slug}))
+    assert page.status_code == 200
+    assert page.content.decode().count("<svg") >= 6
