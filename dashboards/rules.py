@@ -1,2 +1,15 @@
 """Who may open the dashboards: a Lab's runners and the coordination for a Lab's dashboard; the
 coordination and the residents of the programme for the programme's board (programmes/rules.py)."""
+from common.permissions import register
+from programmes.rules import is_coordinator, labs_run_by
+
+
+def opens_board(user, programme) -> bool:
+    """The programme's board: its coordination, the residents and hosts of its Labs, admins.
+    Ambassadors do not open it (their Lab's own pages are theirs)."""
+    if programme is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or is_coordinator(user, programme) or labs_run_by(user).filter(programme=programme).exists()
+
+
+register("dashboards.open_board", opens_board)

@@ -35,7 +35,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "calendar_feeds", "intertransfo", "programme_cases", "docs"}
+OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "calendar_feeds", "intertransfo", "programme_cases", "docs", "programme_board"}
 ROLES = ["anonymous", "ambassador_a", "ambassador_b", "resident_a", "coordinator", "editor", "superuser"]
 ITEMS = ["item_a", "item_b", "shared", "public"]
 
@@ -202,6 +202,13 @@ LAB_PAGE_READERS = same_for_every_item(
 )
 
 
+# The programme's board: its coordination, the residents of its Labs, the admins.
+BOARD_READERS = same_for_every_item(
+    {"anonymous": LOGIN, "ambassador_a": NOT_FOUND, "ambassador_b": NOT_FOUND, "resident_a": OK, "coordinator": OK,
+     "editor": NOT_FOUND, "superuser": OK}
+)
+
+
 def programme_planners(status):
     """Pages that plan a programme's InterTransfo: its coordination and the admins."""
     return same_for_every_item(
@@ -358,6 +365,12 @@ MATRIX = {
             for role in ROLES if role != "superuser"
         } | {"superuser": {item: OK for item in ITEMS}},
     ),
+    # The programme's board (figures of every Lab, no names): its coordination and its Labs'
+    # residents; ambassadors and everyone else are told it does not exist.
+    "programme_board:board": (lambda w, i: reverse("programme_board:board", kwargs={"programme_slug": w["lab_a"].programme.slug}), BOARD_READERS),
+    "programme_board:board_csv": (
+        lambda w, i: reverse("programme_board:board_csv", kwargs={"programme_slug": w["lab_a"].programme.slug}), BOARD_READERS
+    ),
     "my_cases:my_cases": (lambda world, item: reverse("my_cases:my_cases"), EVERY_LOGGED_IN_PERSON),
     "my_cases:digest": (lambda world, item: reverse("my_cases:digest"), EVERY_LOGGED_IN_PERSON),
     # Lists only what each may read (tests/cases/test_programme_list.py); public cases are in the documentation.
@@ -440,7 +453,7 @@ def tiny_png():
 
 
 # The packages of the project (tests/test_floors.py); a view defined in one of them is ours.
-OUR_PACKAGES = {"common", "programmes", "outbox", "ambassadors", "sessions", "cases", "docs", "accounts", "transfo", "bench", "faults"}
+OUR_PACKAGES = {"common", "programmes", "outbox", "ambassadors", "sessions", "cases", "docs", "accounts", "transfo", "bench", "faults", "dashboards"}
 WAGTAIL_ADMIN = "in the Wagtail admin (cms/): Wagtail's own permissions let in, the view narrows what it lists"
 # Views of ours that declare no permission, each with why: what decides instead.
 UNDECLARED_VIEWS = {

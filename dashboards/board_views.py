@@ -1,0 +1,159 @@
+"""The InterTransfo board: every Lab of a programme side by side, as a table with bars, and as CSV."""
+import csv
+import io
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
+from django.views.generic import TemplateView, View
+
+from cases.exchange import ESCAPED_STARTS, EXPORT_DELIMITER
+from cases.models import Stage
+from common.views import PermissionRequiredMixin
+from programmes.models import Programme
+
+from .board_figures import STAGES, board_rows, parse_sort, scales_of, sorted_rows, totals_of
+
+BAR_WIDTH = 80  # px: every bar of a column is drawn on this width for the same maximum
+PER_PAGE = 50  # rows a page: about a screen and a half, and an A4 landscape sheet or two
+# Short column heads for the stages (the full name is the <abbr>'s title and the bar's label).
+STAGE_SHORT = {
+    Stage.FRAMING: _("Cadr."),
+    Stage.INQUIRY: _("Enq."),
+    Stage.IDEATION: _("Idéa."),
+    Stage.PROTOTYPING: _("Proto."),
+    Stage.TESTING: _("Test"),
+    Stage.DEPLOYMENT: _("Dépl."),
+    Stage.ABANDONED: _("Aband."),
+}
+
+
+def bar_length(value, maximum):
+    """The length of ``value``'s bar on a column whose largest value is ``maximum``."""
+    if not maximum or not value:
+        return 0
+    return round(BAR_WIDTH * min(value, maximum) / maximum, 1)
+
+
+class BoardMixin(PermissionRequiredMixin):
+    """The programme of the URL; who may open its board (``dashboards.open_board``) — the others,
+    ambassadors included, get a 404 as for a programme that does not exist."""
+
+    permission_required = "dashboards.open_board"
+
+    def get_permission_object(self):
+        programme = Programme.objects.filter(slug=self.kwargs["programme_slug"]).first()
+        if programme is None:
+            raise Http404
+        return programme
+
+    def resolve(self, **kwargs):
+        self.programme = self.permission_object
+        self.sort, self.descending = parse_sort(self.request.GET.get("tri"))
+        rows = board_rows(self.programme, today=timezone.localdate())
+        self.scales = scales_of(rows)
+        self.totals = totals_of(rows)
+        self.rows = sorted_rows(rows, self.sort, self.descending)
+
+
+class BoardView(BoardMixin, TemplateView):
+    template_name = "dashboards/board.html"
+
+    def columns(self):
+        """The sortable column heads: key, label, its short form, first direction (figures: largest first)."""
+        columns = [
+            ("labo", _("Labo"), None, False),
+            ("collectivite", _("Collectivité"), None, False),
+            ("phase", _("Phase (mois n sur N)"), None, True),
+            ("sessions", _("Sessions tenues / prévues"), None, True),
+            ("presence", _("Taux de présence"), None, True),
+            *((f"etape-{stage.value}", stage.label, STAGE_SHORT[stage], True) for stage in STAGES),
+            ("entrees", _("Entrées (30 derniers jours)"), None, True),
+            ("activite", _("Dernière activité"), None, True),
+        ]
+        heads = []
+        for key, label, short, largest_first in columns:
+            current = key == self.sort
+            # Clicking the current column turns it round; another column starts in its natural order.
+            descending = (not self.descending) if current else largest_first
+            heads.append({
+                "key": key, "label": label, "short": short, "is_stage": key.startswith("etape-"),
+                "sort_value": f"-{key}" if descending else key,
+                "aria_sort": ("descending" if self.descending else "ascending") if current else None,
+            })
+        return heads
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = Paginator(self.rows, PER_PAGE).get_page(self.request.GET.get("page"))
+        scales = self.scales
+        try:
+            reverse("lab_dashboard:dashboard", kwargs={"lab_slug": "x"})
+            link_name, link_kwarg = "lab_dashboard:dashboard", "lab_slug"
+        except NoReverseMatch:
+            link_name, link_kwarg = "programmes:lab_detail", "slug"
+        lines = []
+        for row in page.object_list:
+            lines.append({
+                "row": row,
+                "url": reverse(link_name, kwargs={link_kwarg: row.slug}),
+                "phase_bar": (bar_length(row.months, scales.months), bar_length(row.month, scales.months)),
+                "sessions_bar": (bar_length(row.planned, scales.planned), bar_length(row.held, scales.planned)),
+                "rate_bar": bar_length(row.rate, 100),
+                "stages": [
+                    {"label": stage.label, "count": count, "bar": bar_length(count, scales.cases_per_stage)}
+                    for stage, count in zip(STAGES, row.stage_counts)
+                ],
+                "entries_bar": bar_length(row.recent_entries, scales.recent_entries),
+            })
+        context.update(
+            programme=self.programme, page_obj=page, lines=lines, columns=self.columns(), scales=scales,
+            totals=self.totals, bar_width=BAR_WIDTH, sort=("-" if self.descending else "") + self.sort,
+        )
+        return context
+
+
+CSV_COLUMNS = [
+    ("labo", _("Labo")),
+    ("collectivite", _("Collectivité")),
+    ("phase", _("Phase")),
+    ("mois", _("Mois")),
+    ("mois_total", _("Mois en tout")),
+    ("sessions_tenues", _("Sessions tenues")),
+    ("sessions_prevues", _("Sessions prévues")),
+    ("jours_presents", _("Présences constatées")),
+    ("jours_notes", _("Présences notées")),
+    ("taux_presence", _("Taux de présence (%)")),
+    *((f"cas_{stage.value}", stage.label) for stage in STAGES),
+    ("entrees_30_jours", _("Entrées (30 derniers jours)")),
+    ("derniere_activite", _("Dernière activité")),
+]
+
+
+def _cell(value):
+    text = "" if value is None else str(value)
+    # A spreadsheet would run « =… » as a formula (a Lab's name is typed by people).
+    return f"'{text}" if text.startswith(ESCAPED_STARTS) else text
+
+
+class BoardCsvView(BoardMixin, View):
+    """The whole board (every Lab, not one page), in the order of the page: UTF-8 with BOM and
+    « ; », as the case exports."""
+
+    def get(self, request, *args, **kwargs):
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer, delimiter=EXPORT_DELIMITER, lineterminator="\r\n")
+        writer.writerow([str(label) for _key, label in CSV_COLUMNS])
+        for row in self.rows:
+            writer.writerow([_cell(value) for value in [
+                row.name, row.collectivite, row.phase_label, row.month, row.months, row.held, row.planned,
+                row.attended, row.marked, row.rate, *row.stage_counts, row.recent_entries,
+                row.last_activity.isoformat() if row.last_activity else "",
+            ]])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        filename = gettext("tableau-de-bord-%(programme)s.csv") % {"programme": self.programme.slug}
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
