@@ -1,6 +1,6 @@
 """The figures of the programme's board: every Lab of a programme on the same axes and scales.
 
-Six aggregate queries whatever the number of Labs, sessions, cases or entries (each grouped by
+Five aggregate queries whatever the number of Labs, sessions, cases or entries (each grouped by
 Lab), joined here in Python; the result is cached per programme and day, emptied when any of its
 sources changes (``connect``). Attendance marks are saved in bulk (no signal): they show within
 ``CACHE_SECONDS`` at worst.
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from cases.models import Case, ProgressEntry, Stage, StageChange
 from programmes.models import Lab
-from sessions.models import Attendance, EventStatus, Session
+from sessions.models import Attendance, EventStatus
 
 RECENT_DAYS = 30
 CACHE_SECONDS = 300
@@ -80,7 +80,7 @@ class LabRow:
 
 
 def compute_rows(programme, *, today: datetime.date) -> list[LabRow]:
-    """Every Lab of ``programme``, in six queries.
+    """Every Lab of ``programme``, in five queries.
 
     Sessions: held (status « tenue ») out of planned (every session not cancelled). Attendance:
     days marked present out of days marked at all, in the sessions held (whoever was marked,
@@ -88,22 +88,17 @@ def compute_rows(programme, *, today: datetime.date) -> list[LabRow]:
     by stage, abandoned ones in their own column. Entries: journal entries written in the last
     ``RECENT_DAYS`` days. Last activity: the latest entry, stage change or session held.
     """
+    held, planned = Q(sessions__status=EventStatus.HELD), ~Q(sessions__status=EventStatus.CANCELLED)
     labs = list(
         Lab.objects.filter(programme=programme)
-        .order_by("name", "pk")
-        .values_list("pk", "name", "slug", "collectivite__name", "phase", "start_date", "end_date")
-    )
-    sessions = {
-        row["lab_id"]: row
-        for row in Session.objects.filter(lab__programme=programme)
-        .values("lab_id")
         .annotate(
-            held=Count("pk", filter=Q(status=EventStatus.HELD)),
-            planned=Count("pk", filter=~Q(status=EventStatus.CANCELLED)),
-            last_held=Max("end_date", filter=Q(status=EventStatus.HELD)),
+            held=Count("sessions", filter=held),
+            planned=Count("sessions", filter=planned),
+            last_held=Max("sessions__end_date", filter=held),
         )
-        .order_by()
-    }
+        .order_by("name", "pk")
+        .values_list("pk", "name", "slug", "collectivite__name", "phase", "start_date", "end_date", "held", "planned", "last_held")
+    )
     attendance = {
         row["session__lab_id"]: row
         for row in Attendance.objects.filter(
@@ -134,12 +129,12 @@ def compute_rows(programme, *, today: datetime.date) -> list[LabRow]:
         .values_list("case__lab_id", "last")
     )
     rows = []
-    for pk, name, slug, collectivite, phase, start, end, in labs:
+    for pk, name, slug, collectivite, phase, start, end, held_count, planned_count, last_held in labs:
         months = months_between(start, end)
         month = 0 if today < start else min(months, months_between(start, today))
-        lab_sessions, marks, lab_entries = sessions.get(pk, {}), attendance.get(pk, {}), entries.get(pk, {})
+        marks, lab_entries = attendance.get(pk, {}), entries.get(pk, {})
         moments = [
-            lab_sessions.get("last_held"),
+            last_held,
             _day(lab_entries.get("last")),
             _day(moves.get(pk)),
         ]
@@ -147,7 +142,7 @@ def compute_rows(programme, *, today: datetime.date) -> list[LabRow]:
             LabRow(
                 pk=pk, name=name, slug=slug, collectivite=collectivite, phase=phase,
                 month=month, months=months,
-                held=lab_sessions.get("held", 0), planned=lab_sessions.get("planned", 0),
+                held=held_count, planned=planned_count,
                 attended=marks.get("attended", 0), marked=marks.get("marked", 0),
                 stages=stages.get(pk, {}), recent_entries=lab_entries.get("recent", 0),
                 last_activity=max((moment for moment in moments if moment), default=None),

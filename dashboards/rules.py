@@ -9,7 +9,9 @@ def opens_board(user, programme) -> bool:
     Ambassadors do not open it (their Lab's own pages are theirs)."""
     if programme is None or not user.is_authenticated:
         return False
-    return user.is_superuser or is_coordinator(user, programme) or labs_run_by(user).filter(programme=programme).exists()
+    # A coordinator runs every Lab of their programme: the first test answers for them too, but
+    # for a programme without a Lab yet.
+    return user.is_superuser or labs_run_by(user).filter(programme=programme).exists() or is_coordinator(user, programme)
 
 
 register("dashboards.open_board", opens_board)
