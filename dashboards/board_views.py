@@ -6,7 +6,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 from django.views.generic import TemplateView, View
 
 from cases.exchange import ESCAPED_STARTS, EXPORT_DELIMITER
@@ -35,6 +37,25 @@ def bar_length(value, maximum):
     if not maximum or not value:
         return 0
     return round(BAR_WIDTH * min(value, maximum) / maximum, 1)
+
+
+BAR = (
+    '<svg xmlns="http://www.w3.org/2000/svg" class="bar bar--{kind}" viewBox="0 0 {width} 10" preserveAspectRatio="none" '
+    'role="img" aria-label="{label}"><title>{label}</title>{extent}'
+    '<rect class="bar__value" x="0" y="0" width="{value}" height="10"/></svg>'
+)
+EXTENT = '<rect class="bar__extent" x="0" y="0.5" width="{}" height="9"/>'
+
+
+def bar(kind, label, value, extent=0):
+    """One bar, drawn here rather than by a template included 500 times a page: ``extent``
+    outlined (what is planned, the whole duration), ``value`` filled; the figure is also written
+    beside it. Lengths are written with a dot whatever the language."""
+    # Plain formatting: only the label is text (escaped); the rest are numbers of ours.
+    return mark_safe(BAR.format(
+        kind=kind, width=BAR_WIDTH, label=escape(label), value=repr(float(value)),
+        extent=EXTENT.format(repr(float(extent))) if extent else "",
+    ))
 
 
 class BoardMixin(PermissionRequiredMixin):
@@ -94,19 +115,39 @@ class BoardView(BoardMixin, TemplateView):
             link_name, link_kwarg = "lab_dashboard:dashboard", "lab_slug"
         except NoReverseMatch:
             link_name, link_kwarg = "programmes:lab_detail", "slug"
+        # Translated once a page, not once a cell (700 Labs make 50 rows of 11 bars).
+        rate_label, month_label = gettext("Taux de présence : %(rate)s %%"), gettext("Mois %(n)s sur %(total)s")
+        sessions_label, stage_label = gettext("%(held)s sessions tenues sur %(planned)s prévues"), gettext("%(stage)s : %(count)s cas")
+        stage_names = [str(stage.label) for stage in STAGES]
         lines = []
         for row in page.object_list:
+            rate = None if row.rate is None else bar(
+                "presence", rate_label % {"rate": row.rate}, bar_length(row.rate, 100), BAR_WIDTH
+            )
             lines.append({
                 "row": row,
                 "url": reverse(link_name, kwargs={link_kwarg: row.slug}),
-                "phase_bar": (bar_length(row.months, scales.months), bar_length(row.month, scales.months)),
-                "sessions_bar": (bar_length(row.planned, scales.planned), bar_length(row.held, scales.planned)),
-                "rate_bar": bar_length(row.rate, 100),
+                "phase_bar": bar(
+                    "phase", month_label % {"n": row.month, "total": row.months},
+                    bar_length(row.month, scales.months), bar_length(row.months, scales.months),
+                ),
+                "sessions_bar": bar(
+                    "sessions", sessions_label % {"held": row.held, "planned": row.planned},
+                    bar_length(row.held, scales.planned), bar_length(row.planned, scales.planned),
+                ),
+                "rate_bar": rate,
                 "stages": [
-                    {"label": stage.label, "count": count, "bar": bar_length(count, scales.cases_per_stage)}
-                    for stage, count in zip(STAGES, row.stage_counts)
+                    {"count": count, "bar": bar(
+                        "stage", stage_label % {"stage": name, "count": count}, bar_length(count, scales.cases_per_stage)
+                    )}
+                    for name, count in zip(stage_names, row.stage_counts)
                 ],
-                "entries_bar": bar_length(row.recent_entries, scales.recent_entries),
+                "entries_bar": bar(
+                    "entries",
+                    ngettext("%(count)s entrée ces 30 derniers jours", "%(count)s entrées ces 30 derniers jours", row.recent_entries)
+                    % {"count": row.recent_entries},
+                    bar_length(row.recent_entries, scales.recent_entries),
+                ),
             })
         context.update(
             programme=self.programme, page_obj=page, lines=lines, columns=self.columns(), scales=scales,
