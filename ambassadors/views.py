@@ -168,7 +168,7 @@ def _import_summary(report) -> str:
     ]
     values = [report.created, report.updated, report.invited, report.already_invited, report.already_joined]
     parts = [text % {"count": value} for text, value in zip(counts, values, strict=True) if value]
-    return gettext("Import terminé : %(details)s.") % {"details": ", ".join(parts)}
+    return gettext("Import terminé (%(source)s) : %(details)s.") % {"source": report.source, "details": ", ".join(parts)}
 
 
 class AcceptInvitationView(View):

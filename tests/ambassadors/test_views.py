@@ -249,7 +249,10 @@ def test_import_of_a_valid_file_invites_everyone(client, world):
 
     response = client.post(page_url(world["lab"]) + "importer/", {"import-csv_file": upload(content)}, follow=True)
 
-    assert "Import terminé : 2 personnes ajoutées, 2 invitations envoyées." in response.content.decode()
+    assert (
+        "Import terminé (CSV en UTF-8, cellules séparées par « ; ») : 2 personnes ajoutées, 2 invitations envoyées."
+        in response.content.decode()
+    )
     assert OutgoingMail.objects.count() == 2
 
 
