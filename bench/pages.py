@@ -47,11 +47,17 @@ PAGES = [
         names=("lab_sessions:lab_attendance",), kwargs=(("lab_slug", "lab"),),
     ),
     BenchPage("my_cases", "Mes cas", AUTHENTICATED, "ambassador", names=("my_cases:my_cases",)),
+    BenchPage("espace", "Mon espace (résident·e)", AUTHENTICATED, "resident", names=("espace:espace",)),
+    BenchPage("espace_ambassador", "Mon espace (ambassadeur·rice)", AUTHENTICATED, "ambassador", names=("espace:espace",)),
     BenchPage(
         "case", "Page d'un cas et sa chronologie", AUTHENTICATED, "ambassador", names=("cases:case_detail",),
         kwargs=(("lab_slug", "lab"), ("slug", "case")),
     ),
     BenchPage("board", "Tableau des cas du labo", AUTHENTICATED, "resident", names=("cases:board",), kwargs=(("lab_slug", "lab"),)),
+    BenchPage(
+        "lab_dashboard", "Tableau de bord du labo", AUTHENTICATED, "resident",
+        names=("lab_dashboard:dashboard",), kwargs=(("lab_slug", "lab"),),
+    ),
     BenchPage(
         "programme_board", "Tableau de bord InterTransfo (tous les labos)", BOARD, "resident",
         names=("programme_board:board",), kwargs=(("programme_slug", "programme"),),

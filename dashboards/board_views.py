@@ -4,7 +4,7 @@ import io
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -15,6 +15,7 @@ from cases.exchange import ESCAPED_STARTS, EXPORT_DELIMITER
 from cases.models import Stage
 from common.views import PermissionRequiredMixin
 from programmes.models import Programme
+from programmes.rules import labs_run_by
 
 from .board_figures import STAGES, board_rows, parse_sort, scales_of, sorted_rows, totals_of
 
@@ -110,11 +111,8 @@ class BoardView(BoardMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         page = Paginator(self.rows, PER_PAGE).get_page(self.request.GET.get("page"))
         scales = self.scales
-        try:
-            reverse("lab_dashboard:dashboard", kwargs={"lab_slug": "x"})
-            link_name, link_kwarg = "lab_dashboard:dashboard", "lab_slug"
-        except NoReverseMatch:
-            link_name, link_kwarg = "programmes:lab_detail", "slug"
+        # A Lab's row leads to its dashboard for those who run it, to its page for the others.
+        run = set(labs_run_by(self.request.user).filter(programme=self.programme).values_list("pk", flat=True))
         # Translated once a page, not once a cell (700 Labs make 50 rows of 11 bars).
         rate_label, month_label = gettext("Taux de présence : %(rate)s %%"), gettext("Mois %(n)s sur %(total)s")
         sessions_label, stage_label = gettext("%(held)s sessions tenues sur %(planned)s prévues"), gettext("%(stage)s : %(count)s cas")
@@ -126,7 +124,8 @@ class BoardView(BoardMixin, TemplateView):
             )
             lines.append({
                 "row": row,
-                "url": reverse(link_name, kwargs={link_kwarg: row.slug}),
+                "url": reverse("lab_dashboard:dashboard", kwargs={"lab_slug": row.slug}) if row.pk in run
+                else reverse("programmes:lab_detail", kwargs={"slug": row.slug}),
                 "phase_bar": bar(
                     "phase", month_label % {"n": row.month, "total": row.months},
                     bar_length(row.month, scales.months), bar_length(row.months, scales.months),

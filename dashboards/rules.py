@@ -1,7 +1,12 @@
 """Who may open the dashboards: a Lab's runners and the coordination for a Lab's dashboard; the
 coordination and the residents of the programme for the programme's board (programmes/rules.py)."""
-from common.permissions import register
-from programmes.rules import is_coordinator, labs_run_by
+from common.permissions import register as register_permission
+from programmes.rules import is_coordinator, labs_run_by, runs_the_lab
+
+# A Lab's dashboard: those who run it (residents, host) and its programme's coordination. Its
+# ambassadors do not see it (DESIGN.md §3: "Follow the programme" is the residents' and the
+# coordinators' journey), nor do the people of the programme's other Labs.
+register_permission("dashboards.view_lab_dashboard", runs_the_lab)
 
 
 def opens_board(user, programme) -> bool:
@@ -14,4 +19,4 @@ def opens_board(user, programme) -> bool:
     return user.is_superuser or labs_run_by(user).filter(programme=programme).exists() or is_coordinator(user, programme)
 
 
-register("dashboards.open_board", opens_board)
+register_permission("dashboards.open_board", opens_board)

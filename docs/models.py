@@ -268,9 +268,11 @@ class DocumentationPageQuerySet(PageQuerySet):
         return self.order_by("-date", "-first_published_at", "-pk")
 
     def for_cards(self):
-        """What a card shows (kind, Lab, tags) fetched in two queries for the whole list."""
-        return self.select_related("lab", "content_type").prefetch_related(
-            Prefetch("tagged_items", queryset=DocumentationPageTag.objects.select_related("tag").order_by("tag__name"))
+        """What a card shows (kind, Lab, tags, picture) fetched in two queries for the whole list
+        (three when a page has a cover image: its renditions)."""
+        return self.select_related("lab", "content_type", "cover_image").prefetch_related(
+            Prefetch("tagged_items", queryset=DocumentationPageTag.objects.select_related("tag").order_by("tag__name")),
+            "cover_image__renditions",
         )
 
 

@@ -35,7 +35,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "calendar_feeds", "intertransfo", "programme_cases", "docs", "programme_board"}
+OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "calendar_feeds", "intertransfo", "programme_cases", "docs", "espace", "lab_dashboard", "programme_board"}
 ROLES = ["anonymous", "ambassador_a", "ambassador_b", "resident_a", "coordinator", "editor", "superuser"]
 ITEMS = ["item_a", "item_b", "shared", "public"]
 
@@ -344,6 +344,14 @@ MATRIX = {
     "cases:exchange_export_json": (
         lambda world, item: reverse("cases:exchange_export_json", kwargs={"lab_slug": lab_of(world, item).slug}), RUNS_THE_ITEMS_LAB
     ),
+    # A Lab's dashboard and its tables: those who run the Lab and its coordination, not its ambassadors.
+    "lab_dashboard:dashboard": (
+        lambda world, item: reverse("lab_dashboard:dashboard", kwargs={"lab_slug": lab_of(world, item).slug}), RUNS_THE_ITEMS_LAB
+    ),
+    "lab_dashboard:csv": (
+        lambda world, item: reverse("lab_dashboard:csv", kwargs={"lab_slug": lab_of(world, item).slug, "table": "etapes"}),
+        RUNS_THE_ITEMS_LAB,
+    ),
     "ambassadors:lab_ambassadors": (lambda world, item: ambassadors_url("lab_ambassadors", world, item), PEOPLE_OF_THE_LAB),
     "ambassadors:invite": (lambda world, item: ambassadors_url("invite", world, item), lab_runners_only(OK)),
     "ambassadors:import": (lambda world, item: ambassadors_url("import", world, item), lab_runners_only(OK)),
@@ -372,6 +380,7 @@ MATRIX = {
         lambda w, i: reverse("programme_board:board_csv", kwargs={"programme_slug": w["lab_a"].programme.slug}), BOARD_READERS
     ),
     "my_cases:my_cases": (lambda world, item: reverse("my_cases:my_cases"), EVERY_LOGGED_IN_PERSON),
+    "espace:espace": (lambda world, item: reverse("espace:espace"), EVERY_LOGGED_IN_PERSON),
     "my_cases:digest": (lambda world, item: reverse("my_cases:digest"), EVERY_LOGGED_IN_PERSON),
     # Lists only what each may read (tests/cases/test_programme_list.py); public cases are in the documentation.
     "programme_cases:case_list": (lambda world, item: reverse("programme_cases:case_list"), EVERY_LOGGED_IN_PERSON),
@@ -453,7 +462,7 @@ def tiny_png():
 
 
 # The packages of the project (tests/test_floors.py); a view defined in one of them is ours.
-OUR_PACKAGES = {"common", "programmes", "outbox", "ambassadors", "sessions", "cases", "docs", "accounts", "transfo", "bench", "faults", "dashboards"}
+OUR_PACKAGES = {"common", "programmes", "outbox", "ambassadors", "sessions", "cases", "docs", "accounts", "espace", "transfo", "bench", "faults"}
 WAGTAIL_ADMIN = "in the Wagtail admin (cms/): Wagtail's own permissions let in, the view narrows what it lists"
 # Views of ours that declare no permission, each with why: what decides instead.
 UNDECLARED_VIEWS = {

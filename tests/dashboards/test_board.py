@@ -251,6 +251,8 @@ def test_a_resident_sees_other_labs_figures_but_no_names_nor_lab_only_titles(cli
     # Each row leads to a page of that Lab the resident may open.
     metz_url = reverse("programmes:lab_detail", kwargs={"slug": world["metz"].slug})
     assert f'href="{metz_url}"' in html
+    own = reverse("lab_dashboard:dashboard", kwargs={"lab_slug": world["mulhouse"].slug})
+    assert f'href="{own}"' in html and client.get(own).status_code == 200
     assert client.get(metz_url).status_code == 200
 
 
@@ -292,7 +294,7 @@ def board_queries(client, labs):
 
 
 def test_the_board_makes_as_many_queries_for_one_lab_as_for_three(client):
-    assert [board_queries(client, 1), board_queries(client, 3)] == [exactly(9)] * 2
+    assert [board_queries(client, 1), board_queries(client, 3)] == [exactly(10)] * 2
 
 
 def test_a_cached_board_reads_no_figure_again(client, world):

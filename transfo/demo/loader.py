@@ -18,10 +18,13 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from ambassadors.models import Ambassador
@@ -57,6 +60,7 @@ from sessions.models import (
     GatheringAttendance,
     GatheringInvitation,
     Session,
+    SessionPhoto,
 )
 from sessions.planning import propose_rhythm
 
@@ -96,6 +100,7 @@ from .content import (
     STAGE_ORDER,
     LabSpec,
 )
+from .pictures import CREDIT, LICENCE_TAG, draw_picture
 
 
 @dataclass
@@ -187,15 +192,17 @@ class Accounts:
         return user
 
 
-def load_demo(*, stdout=None) -> dict:
-    """Load the La Transfo programme 2016–2020 and return its demo logins.
+def load_demo(*, stdout=None, today=None) -> dict:
+    """Load the La Transfo programme 2016–2020 and a fictional programme under way on ``today``
+    (by default the local date; see running.py), and return the demo logins.
 
     Returns ``{"password": ..., "logins": [{"role", "email", "lab"}], "counts": {...}}``; with
     ``stdout`` (a file or a command's output wrapper) the logins and counts are also printed.
     """
     started = time.monotonic()
+    today = today or timezone.localdate()
     with transaction.atomic():
-        logins = _load_everything()
+        logins = _load_everything(today)
     counts = count_rows()
     result = {"password": DEMO_PASSWORD, "logins": logins, "counts": counts}
     if stdout is not None:
@@ -211,11 +218,14 @@ def count_rows() -> dict:
         FichePage, LabPage, get_user_model(), EmailAddress,
         apps.get_model("taggit", "Tag"), apps.get_model("taggit", "TaggedItem"), apps.get_model("docs", "DocumentationPageTag"),
         apps.get_model("wagtailcore", "Revision"), Session.cases.through, Case.team.through,
+        SessionPhoto, apps.get_model("outbox", "OutgoingMail"), apps.get_model("wagtailimages", "Image"),
+        apps.get_model("wagtailcore", "WorkflowState"), apps.get_model("wagtailcore", "TaskState"),
+        apps.get_model("docs", "SessionReportPhoto"),
     ]
     return {model._meta.label: model.objects.count() for model in tracked}
 
 
-def _load_everything():
+def _load_everything(today):
     names = NameBook(f"{SEED}:names")
     accounts = Accounts()
     # Wagtail rights come from the roles (docs.rights): the site-wide groups, which earlier loads
@@ -261,8 +271,15 @@ def _load_everything():
         logins.extend(plan.logins)
 
     _load_gatherings(programme, plans)
+    # Imported here: the running programme reuses this module's steps.
+    from .running import load_running_pages, load_running_programme
+
+    running_logins, running_plans = load_running_programme(
+        today=today, names=names, accounts=accounts, site_wide=site_wide
+    )
     _load_pages({plan.spec.collectivite: plan.lab for plan in plans})
-    return logins
+    load_running_pages(running_plans)
+    return logins + running_logins
 
 
 def _leave(user, groups):
@@ -467,8 +484,11 @@ def _load_agenda(plan):
     AgendaItem.objects.bulk_create(items, batch_size=500)
 
 
-def _load_attendance(plan):
-    """Answers per person and per day; held sessions also say who came, and the minutes count them."""
+def _load_attendance(plan, today=None):
+    """Answers per person and per day; held sessions also say who came, and the minutes count them.
+
+    With ``today``, nobody has answered later than yesterday.
+    """
     rng = plan.rng
     existing = set(Attendance.objects.filter(session__lab=plan.lab).values_list("session_id", "ambassador_id", "day"))
     rows = []
@@ -497,8 +517,10 @@ def _load_attendance(plan):
                     response = rng.choices(list(Attendance.Response), weights=[25, 55, 10, 10])[0]
                 answered_at = None
                 if response != Attendance.Response.PENDING:
-                    answered_at = _at(session.start_date - datetime.timedelta(days=rng.randint(2, 20)),
-                                      rng.randint(8, 18), rng.choice([0, 15, 30, 45]))
+                    answered_on = session.start_date - datetime.timedelta(days=rng.randint(2, 20))
+                    if today is not None:
+                        answered_on = min(answered_on, today - datetime.timedelta(days=1))
+                    answered_at = _at(answered_on, rng.randint(8, 18), rng.choice([0, 15, 30, 45]))
                 if (session.pk, ambassador.pk, day) not in existing:
                     rows.append(Attendance(session=session, ambassador=ambassador, day=day, response=response,
                                            attended=attended, answered_at=answered_at))
@@ -665,7 +687,7 @@ def _load_pages(labs):
             body=[
                 _block(article["slug"], position, kind, text) for position, (kind, text) in enumerate(article["body"])
             ],
-            first_published_at=_at(article["date"], 10),
+            first_published_at=_at(article["date"], 10), cover_image=demo_picture(article["slug"], article["title"]),
         )
         page.tags.add(*article["tags"])
         _publish(places[article["lab"]], page)
@@ -686,10 +708,46 @@ def _load_pages(labs):
                 for position, (question, paragraphs) in enumerate(questions)
             ],
             first_published_at=_at(datetime.date(2020, 12, 1), 10),
+            cover_image=demo_picture(FAQ_SLUG, "Questions fréquentes"),
         )
         _publish(index, page)
 
     _load_more_pages(places, labs)
+    _picture_pages_of_earlier_loads()
+
+
+def demo_picture(slug, title):
+    """The drawn picture of a demo page: a Wagtail image credited and licensed in its title and
+    description, created once (found again by its title)."""
+    Image = get_image_model()
+    full_title = f"{title} — {CREDIT}"[: Image._meta.get_field("title").max_length]
+    image = Image.objects.filter(title=full_title).first()
+    if image is None:
+        image = Image(
+            title=full_title,
+            description=f"{CREDIT} : composition abstraite dessinée pour illustrer « {title} ».",
+            file=ContentFile(draw_picture(f"{SEED}:{slug}", width=1200, height=630), name=f"demo-{slug}.jpg"),
+        )
+        image.save()
+        image.tags.add(LICENCE_TAG, "demo")
+    return image
+
+
+def _picture_pages_of_earlier_loads():
+    """Pages published by an earlier load, before the demo drew pictures, get theirs.
+
+    Only those still without a cover image and without changes waiting: what an editor did stays.
+    """
+    titles = {item["slug"]: item["title"] for item in ARTICLES + SESSION_REPORTS + CASE_STORIES + FICHES}
+    titles[FAQ_SLUG] = "Questions fréquentes"
+    pages = []
+    for model, items in ((ArticlePage, ARTICLES), (SessionReportPage, SESSION_REPORTS), (CaseStoryPage, CASE_STORIES),
+                         (FichePage, FICHES), (FaqPage, [{"slug": FAQ_SLUG}])):
+        pages += model.objects.filter(slug__in=[item["slug"] for item in items], cover_image__isnull=True)
+    for page in pages:
+        if page.live and not page.has_unpublished_changes:
+            page.cover_image = demo_picture(page.slug, titles[page.slug])
+            page.save_revision().publish()
 
 
 def _load_more_pages(places, labs):
@@ -704,6 +762,7 @@ def _load_more_pages(places, labs):
             authors=report["authors"], licence=Licence.CC_BY_SA_4,
             body=[_block(report["slug"], position, kind, text) for position, (kind, text) in enumerate(report["body"])],
             first_published_at=_at(session.end_date + datetime.timedelta(days=7), 10),
+            cover_image=demo_picture(report["slug"], report["title"]),
         )
         page.tags.add(*report["tags"])
         _publish(places[report["lab"]], page)
@@ -719,7 +778,7 @@ def _load_more_pages(places, labs):
             problem=case.problem_statement, stage=case.stage, lessons=case.lessons or CASES[story["case"]].lessons,
             authors=story["authors"], licence=Licence.CC_BY_SA_4,
             body=[_block(story["slug"], position, kind, text) for position, (kind, text) in enumerate(story["body"])],
-            first_published_at=_at(day, 10),
+            first_published_at=_at(day, 10), cover_image=demo_picture(story["slug"], story["title"]),
         )
         page.tags.add(*story["tags"])
         _publish(places[story["lab"]], page)
@@ -745,21 +804,21 @@ def _load_more_pages(places, labs):
         page = FichePage(
             title=fiche["title"], slug=fiche["slug"], date=lab.end_date, intro=fiche["intro"], lab=lab,
             authors=fiche["authors"], licence=Licence.CC_BY_SA_4, first_published_at=_at(lab.end_date, 10),
-            **sections,
+            cover_image=demo_picture(fiche["slug"], fiche["title"]), **sections,
         )
         page.tags.add(*fiche["tags"])
         _publish(places[fiche["lab"]], page)
 
 
 
-def _load_lab_pages(labs):
+def _load_lab_pages(labs, specs=LABS):
     """Each Lab's public page, published once: ``{collectivite slug: page}``.
 
     The Lab got its page, unpublished, when it was created (docs.rights): the demo fills it in.
     """
     lab_index = ensure_lab_index()
     places = {}
-    for spec in LABS:
+    for spec in specs:
         lab = labs[spec.collectivite]
         page = LabPage.objects.filter(lab=lab).order_by("path").first()
         if page is not None and page.live:
@@ -768,6 +827,7 @@ def _load_lab_pages(labs):
         values = {
             "title": lab.name, "slug": spec.collectivite, "date": spec.start, "intro": spec.description,
             "authors": LAB_PAGE_AUTHORS, "licence": Licence.CC_BY_SA_4, "first_published_at": _at(spec.start, 10),
+            "cover_image": demo_picture(f"lab-{spec.collectivite}", lab.name),
         }
         if page is None:
             page = LabPage(lab=lab, **values)
