@@ -1,10 +1,13 @@
 """Forms of a person's own account: their profile and the confirmation of its erasure."""
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common import images
+from outbox import unsubscribe
+from outbox.models import MailKind, MailPreference
 from common.text import validate_single_line
 
 from .services import LAST_SUPERUSER_MESSAGE, clean_photo, is_last_superuser
@@ -31,6 +34,18 @@ class ProfileForm(forms.Form):
         label=_("J'accepte que mon nom et ma photo apparaissent sur les pages publiques"),
         required=False,
     )
+    mail_language = forms.ChoiceField(
+        label=_("Langue de mes courriels"),
+        choices=[("", _("Celle de mon programme")), *settings.LANGUAGES],
+        required=False,
+    )
+    mail_kinds = forms.MultipleChoiceField(
+        label=_("Je reçois ces notifications"),
+        choices=MailKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Les courriels de connexion et les invitations arrivent toujours."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
@@ -48,6 +63,8 @@ class ProfileForm(forms.Form):
             "last_name": user.last_name,
             "metier": ambassador_rows[0].metier if ambassador_rows else getattr(next(iter(memberships), None), "discipline", ""),
             "public_consent": bool(rows) and all(row.public_consent for row in rows),
+            "mail_language": getattr(MailPreference.objects.filter(user=user).first(), "language", ""),
+            "mail_kinds": sorted(set(MailKind.values) - unsubscribe.stopped_kinds(user.email)),
         }
         kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
         # Labels sit above their fields: no colon after them.
@@ -98,6 +115,8 @@ class ProfileForm(forms.Form):
             "public_consent": data.get("public_consent") if "public_consent" in self.fields else None,
             "photo": data.get("photo"),
             "remove_photo": bool(data.get("remove_photo")),
+            "mail_language": data.get("mail_language", ""),
+            "mail_kinds": data.get("mail_kinds", []),
         }
 
 

@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from ambassadors.models import Ambassador
 from cases.models import DigestPreference, ProgressEntry, StageChange
 from common.images import PORTRAIT_SIDE, clean_image
-from outbox.models import OutgoingMail
+from outbox import unsubscribe
+from outbox.models import MailKind, MailPreference, OutgoingMail, Unsubscription
 from programmes.models import LabMembership
 from sessions.models import Attendance, GatheringAttendance, GatheringInvitation
 
@@ -126,6 +127,12 @@ def export_personal_data(*, user) -> dict:
             "is_staff": user.is_staff,
             "is_superuser": user.is_superuser,
             "has_password": user.has_usable_password(),
+        },
+        "mails": {
+            "language": getattr(MailPreference.objects.filter(user=user).first(), "language", ""),
+            "stopped_notifications": sorted(
+                Unsubscription.objects.filter(email__in=[address.lower() for address in addresses]).values_list("kind", flat=True)
+            ),
         },
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}
@@ -261,14 +268,28 @@ def update_profile(
     public_consent: bool | None = None,
     photo: ContentFile | None = None,
     remove_photo: bool = False,
+    mail_language: str | None = None,
+    mail_kinds: list[str] | None = None,
 ) -> None:
     """Save what the person says about themself, on their account and on every Lab row of theirs.
 
     Their names go on the account and on their Ambassador rows; their métier on their Ambassador
     rows and, as a discipline, on their residencies; their consent to appear publicly on all of
     them (one person, one consent); the photo, already cleaned by ``clean_photo``, on their
-    Ambassador rows, which share one file. ``None`` leaves a value as it is.
+    Ambassador rows, which share one file; the language of their mails (empty: their
+    programme's) and the notifications they receive (outbox). ``None`` leaves a value as it is.
     """
+    if mail_language is not None:
+        if mail_language:
+            MailPreference.objects.update_or_create(user=user, defaults={"language": mail_language})
+        else:
+            MailPreference.objects.filter(user=user).delete()
+    if mail_kinds is not None:
+        for kind in MailKind.values:
+            if kind in mail_kinds:
+                unsubscribe.subscribe_again(user.email, kind)
+            else:
+                unsubscribe.unsubscribe(user.email, kind)
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
     user.full_clean()
@@ -396,6 +417,7 @@ def erase_personal_data(*, user) -> None:
     mails = _mails_to(addresses)
     mails.filter(status=OutgoingMail.Status.PENDING).delete()
     mails.update(to=anonymous_address, body_text=ERASED_MAIL_BODY, body_html="")
+    Unsubscription.objects.filter(email__in=[address.lower() for address in addresses]).delete()
 
     if apps.is_installed("axes"):
         # Failed and successful login records name the person by their address.

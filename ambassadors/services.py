@@ -24,9 +24,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from outbox.languages import reader_language
 from outbox.services import queue_mail
 
 from .csv_import import RowError, read_ambassadors_csv
@@ -156,13 +157,15 @@ def _send_invitation(*, ambassador: Ambassador, invited_by, base_url: str, now) 
         "url": invitation_url(token, base_url),
         "expires_at": invitation.expires_at,
     }
-    queue_mail(
-        to=ambassador.email,
-        subject=render_to_string("ambassadors/email/invitation_subject.txt", context).strip(),
-        body_text=render_to_string("ambassadors/email/invitation.txt", context),
-        body_html=render_to_string("ambassadors/email/invitation.html", context),
-        key=f"ambassadors.invitation:{invitation.pk}",
-    )
+    # The person may already have an account with a language of their own; else the programme's.
+    with translation.override(reader_language(ambassador.email, default=lab.programme.language)):
+        queue_mail(
+            to=ambassador.email,
+            subject=render_to_string("ambassadors/email/invitation_subject.txt", context).strip(),
+            body_text=render_to_string("ambassadors/email/invitation.txt", context),
+            body_html=render_to_string("ambassadors/email/invitation.html", context),
+            key=f"ambassadors.invitation:{invitation.pk}",
+        )
     invitation.just_sent = True
     return invitation
 

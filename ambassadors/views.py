@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from common.public_url import public_base_url
 from common.views import PermissionRequiredMixin
 from programmes.models import Lab
 from programmes.rules import with_reader_roles
@@ -22,7 +23,8 @@ from .models import Ambassador
 
 
 def _base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+    # The public address, whatever host the request came through (common.public_url).
+    return public_base_url()
 
 
 def lab_home_url(lab) -> str:

@@ -25,8 +25,10 @@ from django.utils import formats, timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 
-from outbox.models import OutgoingMail
+from outbox.languages import reader_language
+from outbox.models import MailKind, OutgoingMail
 from outbox.services import queue_mail
+from common.public_url import public_base_url
 from programmes.models import LabMembership
 from programmes.rules import labs_run_by, visible_items
 
@@ -135,7 +137,7 @@ class Digest:
 
 
 def _absolute(base_url: str | None, path: str) -> str:
-    return (base_url or settings.WAGTAILADMIN_BASE_URL).rstrip("/") + path
+    return (base_url or public_base_url()).rstrip("/") + path
 
 
 def _in_run_labs(queryset, reader, period, *, moment: str, by: str):
@@ -213,8 +215,10 @@ def _subject(digest: Digest) -> str:
 
 
 def queue_digest(digest: Digest, *, key: str, base_url: str | None = None):
-    """Queue the digest's mail (in the site's language); None if that key was already queued."""
-    with translation.override(settings.LANGUAGE_CODE):
+    """Queue the digest's mail (in the reader's language); None if that key was already queued."""
+    programme = digest.labs[0][0].programme if digest.labs else None
+    language = reader_language(digest.reader.email, default=programme.language if programme else None)
+    with translation.override(language):
         context = {
             "digest": digest,
             "reader": digest.reader,
@@ -226,7 +230,9 @@ def queue_digest(digest: Digest, *, key: str, base_url: str | None = None):
             to=digest.reader.email,
             subject=_subject(digest),
             body_text=render_to_string("cases/email/digest.txt", context),
+            body_html=render_to_string("cases/email/digest.html", context),
             key=key,
+            kind=MailKind.DIGEST,
         )
 
 

@@ -4,6 +4,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
@@ -43,6 +44,12 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def session_choice_label(session):
+    """« Session n° 16 — 14/03/2017 », the way sessions are numbered everywhere else."""
+    label = f"{session.wording.numbered} — {date_format(session.start_date, 'SHORT_DATE_FORMAT')}"
+    return f"{label} : {session.title}" if session.title else label
+
+
 class EntryForm(forms.ModelForm):
     """A journal entry, with its photos and files checked by content before anything is saved."""
 
@@ -73,6 +80,7 @@ class EntryForm(forms.ModelForm):
         self.case = case
         # Only this Lab's sessions: a forged id of another Lab's session is "not a valid choice".
         self.fields["session"].queryset = case.lab.sessions.order_by("-start_date")
+        self.fields["session"].label_from_instance = session_choice_label
         if not self.is_bound and self.instance.pk:
             self.initial.setdefault("session", self.instance.session_id)
         if not self.is_bound:
@@ -102,6 +110,7 @@ class MoveCaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         self.fields["to_stage"].choices = [(value, label) for value, label in Stage.choices if value != case.stage]
+        self.fields["to_stage"].initial = next_stage(case.stage)
         if not self.is_bound:
             self.initial.setdefault("lessons", case.lessons)
 
@@ -121,6 +130,15 @@ class ProposeStageForm(forms.Form):
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_stage"].choices = [(value, label) for value, label in Stage.choices if value != case.stage]
+        self.fields["to_stage"].initial = next_stage(case.stage)
+
+
+def next_stage(stage):
+    """The stage a case usually moves to from ``stage`` (the menus start there), or None after the last."""
+    order = [value for value in Stage.values if value != Stage.ABANDONED]
+    if stage in order and order.index(stage) + 1 < len(order):
+        return order[order.index(stage) + 1]
+    return None
 
 
 MAX_TAGS = 15

@@ -6,8 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils.text import slugify
+from django.utils import translation
 from django.utils.translation import gettext
 
+from outbox.languages import reader_languages
+from outbox.models import MailKind
 from outbox.services import queue_mail
 from programmes.models import LabMembership, Visibility
 
@@ -187,24 +190,27 @@ def propose_stage(*, case: Case, to_stage: str, note: str, proposed_by, case_url
     """
     if to_stage == case.stage or to_stage not in Stage.values:
         raise ValidationError({"to_stage": gettext("Choisissez une autre étape que l'étape actuelle.")})
-    recipients = (
+    recipients = list(
         LabMembership.objects.filter(lab=case.lab).exclude(user__email="").values_list("user__email", flat=True).distinct()
     )
-    context = {
-        "case": case,
-        "to_stage": Stage(to_stage).label,
-        "note": note.strip(),
-        "proposer": proposed_by.get_full_name() or proposed_by.email,
-        "case_url": case_url,
-    }
-    subject = gettext("%(case)s : proposition de passer à l'étape « %(stage)s »") % {
-        "case": case.title,
-        "stage": context["to_stage"],
-    }
-    body = render_to_string("cases/email/stage_proposal.txt", context)
+    languages = reader_languages(recipients, default=case.lab.programme.language)
     count = 0
     for email in recipients:
-        queue_mail(to=email, subject=subject, body_text=body)
+        # Each in their own language: the stage's name and the subject are translated too.
+        with translation.override(languages.get(email.lower())):
+            context = {
+                "case": case,
+                "to_stage": Stage(to_stage).label,
+                "note": note.strip(),
+                "proposer": proposed_by.get_full_name() or proposed_by.email,
+                "case_url": case_url,
+            }
+            subject = gettext("%(case)s : proposition de passer à l'étape « %(stage)s »") % {
+                "case": case.title,
+                "stage": context["to_stage"],
+            }
+            body = render_to_string("cases/email/stage_proposal.txt", context)
+        queue_mail(to=email, subject=subject, body_text=body, kind=MailKind.STAGE_PROPOSALS)
         count += 1
     stage_proposed.send(sender=Case, case=case, to_stage=to_stage, proposed_by=proposed_by, note=note.strip())
     return count

@@ -1,4 +1,6 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.core.signals import setting_changed
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,7 +11,10 @@ class CommonConfig(AppConfig):
     verbose_name = _("Outils communs")
 
     def ready(self):
-        from . import hostile_input, tags
+        from . import hostile_input, public_url, tags
 
         tags.connect()
         hostile_input.guard_submitted_ids()
+        post_migrate.connect(public_url.sync_after_migrate, sender=apps.get_app_config("wagtailcore"),
+                             dispatch_uid="transfo_public_url_after_migrate")
+        setting_changed.connect(public_url.resync_on_change, dispatch_uid="transfo_public_url_on_change")

@@ -18,7 +18,8 @@ in one round trip.
 
 The CSRF token of the header's forms is personal: it is cut out of the stored copy and each visitor
 gets their own when the page is served from the cache. A response without one gets an ETag, and a
-reader sending it back (If-None-Match) gets a 304 without the body.
+reader sending it back (If-None-Match) gets a 304 without the body, as does one whose copy is as
+recent as the page's Last-Modified (If-Modified-Since), when the page gives one (the feeds).
 """
 import hashlib
 import re
@@ -122,7 +123,7 @@ class AnonymousPageCacheMiddleware:
             cache.set(key, frozen, CACHE_TIMEOUTS[group])
             if "ETag" in frozen["headers"]:
                 response["ETag"] = frozen["headers"]["ETag"]
-                return get_conditional_response(request, etag=response["ETag"], response=response)
+                return _conditional(request, frozen["headers"], response)
         return response
 
     @staticmethod
@@ -143,6 +144,11 @@ class AnonymousPageCacheMiddleware:
         headers = stored["headers"]
         if "ETag" in headers or "Last-Modified" in headers:
             # If-None-Match, or If-Modified-Since for a calendar application that only sends that.
-            last_modified = parse_http_date_safe(headers["Last-Modified"]) if "Last-Modified" in headers else None
-            return get_conditional_response(request, etag=headers.get("ETag"), last_modified=last_modified, response=response)
+            return _conditional(request, headers, response)
         return response
+
+
+def _conditional(request, headers, response):
+    """A 304 for a reader who has this version already: same ETag, or nothing newer than its date."""
+    last_modified = parse_http_date_safe(headers["Last-Modified"]) if "Last-Modified" in headers else None
+    return get_conditional_response(request, etag=headers.get("ETag"), last_modified=last_modified, response=response)

@@ -1,7 +1,9 @@
 """The read-only JSON API of the published documentation (Wagtail API v2, under /api/v2/).
 
-Every documentation page shows its licence, authors, tags, Lab, date and summary: those fields
-are declared here, once for every kind, and a page model's own ``api_fields`` add to them.
+Every documentation page shows its licence (as ``license``, and ``licence`` as before), authors,
+tags, Lab, date, summary and content (``body`` as data, ``body_html`` rendered): those fields are
+declared here, once for every kind, and a page model's own ``api_fields`` add to them. Any web
+page may read the API (docs.cors).
 Everyone gets what an anonymous visitor gets: no authentication is read, so a logged-in editor
 or a visitor who typed a page's password sees no more than the public; only live pages without
 any view restriction are listed, and only the images and documents those pages show. The
@@ -35,10 +37,33 @@ class LabSerializer(serializers.Serializer):
     slug = serializers.CharField(read_only=True)
 
 
+class PageContentField(serializers.Field):
+    """A page's content, read from the whole page (its StreamFields differ from one kind to another)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+
+class ContentJSONField(PageContentField):
+    def to_representation(self, page):
+        return page.content_json()
+
+
+class ContentHTMLField(PageContentField):
+    def to_representation(self, page):
+        return page.content_html()
+
+
 def documentation_api_fields():
     return [
+        # ``license`` as schema.org and SPDX name it; ``licence`` is the same value, kept for readers of before.
+        APIField("license"),
+        APIField("license_url", serializer=serializers.CharField(source="licence_url", read_only=True)),
         APIField("licence"),
         APIField("licence_url"),
+        # The content: its StreamField as data, and rendered as the page shows it.
+        APIField("body", serializer=ContentJSONField()),
+        APIField("body_html", serializer=ContentHTMLField()),
         APIField("authors"),
         APIField("tags"),
         APIField("lab", serializer=LabSerializer()),

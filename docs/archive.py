@@ -30,6 +30,7 @@ from django.test import Client
 from django.utils import translation
 from wagtail.models import Site
 
+from common.public_url import public_base_url
 from common.storage import public_media_base
 
 from .sitemaps import ADMIN_PREFIXES, PagesSitemap
@@ -136,7 +137,7 @@ class SiteArchiver:
 
     def __init__(self, *, base_url=None):
         site = Site.objects.filter(is_default_site=True).first()
-        self.base_url = (base_url or (site.root_url if site else "http://localhost")).rstrip("/")
+        self.base_url = (base_url or public_base_url()).rstrip("/")
         allowed = [h for h in settings.ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"]
         candidates = [site.hostname] if site else []
         candidates += allowed + ["localhost"]

@@ -177,9 +177,9 @@ def _resolve(path):
 def _own_hosts():
     hosts = {host.lstrip(".") for host in settings.ALLOWED_HOSTS if host != "*"}
     hosts.update(Site.objects.values_list("hostname", flat=True))
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "")
-    if base:
-        hosts.add(urlsplit(base).hostname or "")
+    for base in (getattr(settings, "WAGTAILADMIN_BASE_URL", ""), settings.TRANSFO_PUBLIC_URL):
+        if base:
+            hosts.add(urlsplit(base).hostname or "")
     hosts.update({"localhost", "127.0.0.1", "testserver"})
     return hosts
 

@@ -11,10 +11,17 @@ from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
+from common.public_url import public_url
+
 OG_IMAGE_FILTER = "fill-1200x630|format-jpeg"
 # An author written as a team or an institution ("Les résident·es…", "La 27e Région").
 _COLLECTIVE = re.compile(r"^(l['’]|la |le |les |l’équipe|équipe|collectif|coordination)", re.IGNORECASE)
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:,|;|\bet\b)\s*")
+
+
+def absolute(url):
+    """A media URL at the public address (one in a bucket is absolute already)."""
+    return public_url(url) if url.startswith("/") else url
 
 
 def json_ld_script(data) -> str:
@@ -37,8 +44,9 @@ def authors_of(text):
 
 def page_metadata(page, request):
     """Everything the page's <head> needs: description, canonical URL, OpenGraph, JSON-LD."""
-    # The address asked for (a tag page or the search are routes of the index), without its query.
-    url = request.build_absolute_uri(request.path)
+    # The address asked for (a tag page or the search are routes of the index), without its query,
+    # at the site's public address whatever host the request came through.
+    url = public_url(request.path)
     description = (
         page.search_description
         or getattr(page, "intro_text", "")
@@ -47,7 +55,7 @@ def page_metadata(page, request):
     image_url = None
     cover_image = getattr(page, "cover_image", None)
     if cover_image is not None:
-        image_url = request.build_absolute_uri(cover_image.get_rendition(OG_IMAGE_FILTER).url)
+        image_url = absolute(cover_image.get_rendition(OG_IMAGE_FILTER).url)
     metadata = {
         "title": page.seo_title or page.title,
         "description": description[:300],

@@ -12,15 +12,18 @@ its articles, session reports, case stories and fiches live under it (/transfos/
 where its residents may write them (Wagtail's page permissions on that subtree, docs.rights).
 The documentation index lists every page of the site, wherever it lives.
 """
+from html import unescape
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -328,6 +331,8 @@ class DocumentationPage(PublicPage):
     # The value of the index's "type" filter, and the schema.org type of the JSON-LD.
     kind = ""
     schema_type = "CreativeWork"
+    # The page's content as its own page shows it, for the API and the open data (``content_html``).
+    content_template = "docs/includes/content_body.html"
 
     common_panels = [
         FieldPanel("date"),
@@ -360,6 +365,23 @@ class DocumentationPage(PublicPage):
     @property
     def licence_url(self):
         return LICENCE_URLS[self.licence]
+
+    @property
+    def license(self):
+        """The licence's SPDX identifier under the name schema.org and SPDX give it (``licence`` too)."""
+        return self.licence
+
+    def content_html(self):
+        """The page's content (below its summary) rendered as the page shows it."""
+        return render_to_string(self.content_template, {"page": self, **self.content_context()}).strip()
+
+    def content_context(self):
+        return {}
+
+    def content_json(self):
+        """The page's content as data: its StreamField as Wagtail's API gives it (``[]`` if none)."""
+        body = getattr(self, "body", None)
+        return body.stream_block.get_api_representation(body) if body is not None else []
 
     @cached_property
     def sorted_tags(self):
@@ -552,6 +574,7 @@ class FichePage(DocumentationPage):
 
     kind = "fiche"
     schema_type = "Report"
+    content_template = "docs/includes/fiche_sections.html"
     # (field, numbering letter, heading) in the order the sheet reads.
     SECTIONS = [
         ("hypotheses", "H", _("Hypothèses")),
@@ -582,6 +605,19 @@ class FichePage(DocumentationPage):
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = self.numbered_sections()
         return context
+
+    def content_context(self):
+        return {"sections": self.numbered_sections()}
+
+    def content_json(self):
+        # The points as the page shows them: a non-public source is counted, never named.
+        return [
+            {"type": section["field"], "value": [
+                {"number": point["number"], "text": str(point["text"]), "sources": point["cited"], "non_public_sources": point["hidden"]}
+                for point in section["points"]
+            ]}
+            for section in self.numbered_sections()
+        ]
 
     def numbered_sections(self):
         """The three lists, each point numbered (H1, O1, E1…) with its evidence resolved.
@@ -644,6 +680,7 @@ class FaqPage(DocumentationPage):
 
     kind = "faq"
     schema_type = "FAQPage"
+    content_template = "docs/includes/faq_content.html"
     content_panels = [*Page.content_panels, FieldPanel("preamble"), FieldPanel("questions"), *DocumentationPage.common_panels]
     search_fields = [*DocumentationPage.search_fields, index.SearchField("preamble"), index.SearchField("questions")]
     parent_page_types = ["docs.DocumentationIndexPage"]
@@ -653,19 +690,28 @@ class FaqPage(DocumentationPage):
         verbose_name = _("FAQ")
         verbose_name_plural = _("FAQ")
 
+    def clean(self):
+        super().clean()
+        if not self.intro.strip() and self.preamble:
+            # The summary of lists, feeds, open data and shares: the introduction when none is given.
+            self.intro = Truncator(" ".join(unescape(strip_tags(self.preamble)).split())).chars(500)
+
+    def content_json(self):
+        return self.questions.stream_block.get_api_representation(self.questions)
+
+    def answered_questions(self):
+        """(question, answer as plain text) of the questions that have an answer."""
+        pairs = [(block.value["question"], block.value["answer"]) for block in self.questions]
+        pairs = [(question, " ".join(unescape(strip_tags(answer.source)).split()) if answer else "") for question, answer in pairs]
+        return [(question, answer) for question, answer in pairs if answer]
+
     def extra_structured_data(self):
         data = super().extra_structured_data()
+        # Only the questions answered: schema.org's FAQPage (and search engines) want each Question
+        # with its acceptedAnswer, and a question still waiting for its answer is not one yet.
         data["mainEntity"] = [
-            {
-                "@type": "Question",
-                "name": block.value["question"],
-                **(
-                    {"acceptedAnswer": {"@type": "Answer", "text": strip_tags(block.value["answer"].source).strip()}}
-                    if block.value["answer"] and block.value["answer"].source
-                    else {}
-                ),
-            }
-            for block in self.questions
+            {"@type": "Question", "name": question, "acceptedAnswer": {"@type": "Answer", "text": answer}}
+            for question, answer in self.answered_questions()
         ]
         return data
 

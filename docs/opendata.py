@@ -1,8 +1,11 @@
 """The open data of the documentation: every published page, its licence and its images, in one zip.
 
-The bundle holds ``documentation.json`` and ``documentation.csv`` (the same items, one per
-published page: licence, authors, URL, dates, tags, Lab), the original file of every image those
-pages show (already stripped of EXIF at upload) and a README and LICENCE text. It is rebuilt when a
+The bundle is a Frictionless Data Package: ``datapackage.json`` describes its resources (each with
+its schema, licences and sources), ``documentation.csv`` (UTF-8) and ``documentation.json`` hold
+the same items, one per published page (licence, authors, URL, dates, tags, Lab, content), with
+the original file of every image those pages show (already stripped of EXIF at upload) and a
+README and LICENCE text. The open-data page describes it as a schema.org ``Dataset``, and a DCAT
+catalogue (``catalogue.jsonld``) lists it for the open-data portals that harvest them. It is rebuilt when a
 page is published or unpublished (docs.publishing) and written to the media storage (disk or
 bucket), under ``opendata/``, in one replacement: a download never reads half a bundle.
 
@@ -24,20 +27,24 @@ from html import unescape
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.images import get_image_model
 from wagtail.models import Page, ReferenceIndex
 
+from common.public_url import public_url
 from common.storage import replace_file, stored_metadata
 from programmes.models import LICENCE_URLS, Licence
 
+from .metadata import json_ld_script
 from .models import DocumentationPage
 
 logger = logging.getLogger("transfo.opendata")
@@ -50,7 +57,26 @@ BUNDLE_STORAGE_NAME = f"{BUNDLE_FOLDER}/{BUNDLE_NAME}"
 FIELDS = [
     "id", "kind", "title", "url", "summary", "authors", "licence", "licence_name", "licence_url",
     "date", "first_published_at", "last_published_at", "lab", "lab_slug", "tags", "images",
+    "license", "body_html",
 ]
+# The JSON items have the content as data too (a StreamField as the API gives it).
+JSON_FIELDS = [*FIELDS, "body"]
+# Table Schema of the CSV (https://specs.frictionlessdata.io/table-schema/): each column's type.
+FIELD_TYPES = {
+    "id": "integer", "url": "string", "date": "date", "first_published_at": "datetime",
+    "last_published_at": "datetime", "licence_url": "string",
+}
+FIELD_DESCRIPTIONS = {
+    "id": "Identifiant de la page", "kind": "Sorte de page (article, compte-rendu, recit, fiche, faq, labo)",
+    "title": "Titre", "url": "Adresse de la page", "summary": "Résumé, en texte", "authors": "Auteur·rices",
+    "licence": "Licence (identifiant SPDX)", "licence_name": "Nom de la licence", "licence_url": "Texte de la licence",
+    "date": "Date de la page", "first_published_at": "Première publication", "last_published_at": "Dernière publication",
+    "lab": "Labo", "lab_slug": "Identifiant du labo", "tags": "Mots-clés, séparés par « | »",
+    "images": "Fichiers des images dans l'archive, séparés par « | »",
+    "license": "Licence (identifiant SPDX), même valeur que licence", "body_html": "Contenu de la page, en HTML",
+    "body": "Contenu de la page, en données (les blocs de l'API)",
+}
+PACKAGE_NAME = "transfo-documentation-ouverte"
 LIST_SEPARATOR = " | "
 # Zip entries carry a date; the oldest a zip can hold when nothing is published yet.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -115,8 +141,11 @@ def _local_iso(moment):
     return timezone.localtime(moment).isoformat() if moment else ""
 
 
-def item_record(page, images):
-    """One published page as the bundle describes it (keys in ``FIELDS`` order)."""
+def item_record(page, images, content=None):
+    """One published page as the bundle describes it (keys in ``JSON_FIELDS`` order).
+
+    ``content`` is the specific page (its StreamFields), or None to leave the content out.
+    """
     lab = page.lab
     return {
         "id": page.pk,
@@ -135,7 +164,15 @@ def item_record(page, images):
         "lab_slug": lab.slug if lab else "",
         "tags": tag_names(page),
         "images": [image_entry_name(image) for image in images],
+        "license": page.licence,
+        "body_html": content.content_html() if content is not None else "",
+        "body": content.content_json() if content is not None else [],
     }
+
+
+def specific_pages(pages):
+    """``{id: specific page}`` with the StreamFields of their content: a query per kind of page."""
+    return {page.pk: page for page in DocumentationPage.objects.filter(pk__in=[page.pk for page in pages]).specific()}
 
 
 @dataclass
@@ -150,7 +187,8 @@ class Bundle:
     def collect(cls):
         pages = [page for page in published_pages() if page.url is not None]
         images = images_by_page(pages)
-        items = [item_record(page, images.get(page.pk, [])) for page in pages]
+        contents = specific_pages(pages)
+        items = [item_record(page, images.get(page.pk, []), contents.get(page.pk)) for page in pages]
         unique_images = {image.pk: image for page_images in images.values() for image in page_images}
         latest = max((page.last_published_at for page in pages if page.last_published_at), default=None)
         return cls(items=items, images=[unique_images[pk] for pk in sorted(unique_images)], updated=latest)
@@ -159,14 +197,14 @@ class Bundle:
         document = {
             "updated": _local_iso(self.updated),
             "count": len(self.items),
-            "fields": FIELDS,
+            "fields": JSON_FIELDS,
             "items": self.items,
         }
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
     def as_csv(self):
         output = io.StringIO()
-        writer = csv.DictWriter(output, fieldnames=FIELDS)
+        writer = csv.DictWriter(output, fieldnames=FIELDS, extrasaction="ignore")
         writer.writeheader()
         for item in self.items:
             writer.writerow({
@@ -175,6 +213,61 @@ class Bundle:
                 "images": LIST_SEPARATOR.join(item["images"]),
             })
         return output.getvalue()
+
+    def licences(self):
+        """The licences the items carry, as Data Package ``licenses``."""
+        used = sorted({(item["licence"], item["licence_name"], item["licence_url"]) for item in self.items})
+        return [{"name": code, "title": name, "path": url} for code, name, url in used]
+
+    def datapackage(self):
+        """``datapackage.json``: the Data Package descriptor (https://specs.frictionlessdata.io/data-package/)."""
+        sources = [{"title": "Transfo", "path": public_url(reverse("opendata:index"))}]
+        licences = self.licences() or [{"name": "CC-BY-SA-4.0", "title": "CC BY-SA 4.0",
+                                        "path": LICENCE_URLS[Licence.CC_BY_SA_4]}]
+        def schema(names, types):
+            return {
+                "fields": [
+                    {"name": name, "type": types.get(name, "string"), "description": FIELD_DESCRIPTIONS.get(name, ""),
+                     **({"format": "uri"} if name in ("url", "licence_url") else {})}
+                    for name in names
+                ],
+                "primaryKey": ["id"],
+                "missingValues": [""],
+            }
+
+        # In the JSON the lists are lists, and the content is there as data as well.
+        json_types = {**FIELD_TYPES, "tags": "array", "images": "array", "body": "array"}
+        common = {"licenses": licences, "sources": sources, "encoding": "utf-8"}
+        descriptor = {
+            "profile": "data-package",
+            "name": PACKAGE_NAME,
+            "title": "Transfo : la documentation ouverte",
+            "description": "Chaque page publiée de la documentation de Transfo, avec sa licence, ses auteur·rices, "
+                           "son adresse, ses dates, ses mots-clés, son labo, son contenu et ses images.",
+            "homepage": public_url(reverse("opendata:index")),
+            "licenses": licences,
+            "sources": sources,
+            "keywords": ["innovation publique", "laboratoire d'innovation", "documentation", "La Transfo"],
+            "resources": [
+                {
+                    "profile": "tabular-data-resource", "name": "documentation", "path": "documentation.csv",
+                    "title": "Pages publiées (CSV)", "format": "csv", "mediatype": "text/csv", **common,
+                    "dialect": {"delimiter": ",", "doubleQuote": True, "header": True, "lineTerminator": "\r\n"},
+                    "schema": schema(FIELDS, FIELD_TYPES),
+                },
+                {
+                    "profile": "tabular-data-resource", "name": "documentation-json", "path": "documentation.json",
+                    "title": "Pages publiées (JSON, avec le contenu en données)", "format": "json",
+                    "mediatype": "application/json", **common,
+                    # The rows are the objects of the document's "items" list.
+                    "dialect": {"json": {"property": "items", "keyed": True}},
+                    "schema": schema(JSON_FIELDS, json_types),
+                },
+            ],
+        }
+        if self.updated is not None:
+            descriptor["created"] = _local_iso(self.updated)
+        return json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
 
     def texts(self):
         licences = sorted({(item["licence"], item["licence_name"], item["licence_url"]) for item in self.items})
@@ -217,6 +310,7 @@ class Bundle:
             archive.comment = self.fingerprint()
             for name, text in sorted(self.texts().items()):
                 archive.writestr(entry(name), text.encode("utf-8"))
+            archive.writestr(entry("datapackage.json"), self.datapackage().encode("utf-8"))
             archive.writestr(entry("documentation.csv"), self.as_csv().encode("utf-8"))
             archive.writestr(entry("documentation.json"), self.as_json().encode("utf-8"))
             for image in self.images:
@@ -274,6 +368,109 @@ def write_bundle() -> bool:
     return True
 
 
+def dataset_description():
+    return gettext("Toute la documentation publiée de Transfo, avec sa licence, en JSON et en CSV, à télécharger et réutiliser.")
+
+
+def dataset_structured_data(updated=None):
+    """The open data as a schema.org ``Dataset`` (what search engines' dataset search reads)."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": gettext("Transfo : la documentation ouverte"),
+        "description": dataset_description(),
+        "url": public_url(reverse("opendata:index")),
+        "inLanguage": settings.LANGUAGE_CODE,
+        "isAccessibleForFree": True,
+        "license": [LICENCE_URLS[licence] for licence in Licence],
+        "creator": {"@type": "Organization", "name": settings.WAGTAIL_SITE_NAME, "url": public_url("/")},
+        "keywords": ["innovation publique", "laboratoire d'innovation", "documentation"],
+        "distribution": [
+            {"@type": "DataDownload", "encodingFormat": "application/zip", "contentUrl": public_url(reverse("opendata:download"))},
+            {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": public_url(reverse("wagtailapi:pages:listing"))},
+        ],
+    }
+    if updated is not None:
+        data["dateModified"] = updated.isoformat()
+    return data
+
+
+def dcat_catalogue(updated=None):
+    """The DCAT catalogue of the open data (https://www.w3.org/TR/vocab-dcat-3/), in JSON-LD.
+
+    Its context is written in full, so that a harvester (data.gouv.fr, data.europa.eu…) reads it
+    without fetching anything else.
+    """
+    index_url = public_url(reverse("opendata:index"))
+    licences = [{"@id": LICENCE_URLS[licence]} for licence in Licence]
+    publisher = {"@id": public_url("/"), "@type": "foaf:Organization", "foaf:name": settings.WAGTAIL_SITE_NAME}
+    modified = {"dct:modified": {"@value": updated.isoformat(), "@type": "xsd:dateTime"}} if updated else {}
+    return {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
+        },
+        "@id": public_url(reverse("opendata:catalogue")),
+        "@type": "dcat:Catalog",
+        "dct:title": {"@value": gettext("Transfo : les données ouvertes"), "@language": "fr"},
+        "dct:description": {"@value": dataset_description(), "@language": "fr"},
+        "dct:publisher": publisher,
+        "foaf:homepage": {"@id": index_url},
+        "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/FRA"},
+        "dcat:dataset": [
+            {
+                "@id": f"{index_url}#documentation",
+                "@type": "dcat:Dataset",
+                "dct:identifier": PACKAGE_NAME,
+                "dct:title": {"@value": gettext("Transfo : la documentation ouverte"), "@language": "fr"},
+                "dct:description": {"@value": dataset_description(), "@language": "fr"},
+                "dct:publisher": publisher,
+                "dcat:landingPage": {"@id": index_url},
+                "dcat:keyword": ["innovation publique", "laboratoire d'innovation", "documentation"],
+                "dct:license": licences,
+                **modified,
+                "dcat:distribution": [
+                    {
+                        "@id": f"{index_url}#zip",
+                        "@type": "dcat:Distribution",
+                        "dct:title": gettext("Archive : Data Package (CSV, JSON, images)"),
+                        "dcat:downloadURL": {"@id": public_url(reverse("opendata:download"))},
+                        "dcat:accessURL": {"@id": public_url(reverse("opendata:download"))},
+                        "dcat:mediaType": {"@id": "https://www.iana.org/assignments/media-types/application/zip"},
+                        "dct:conformsTo": {"@id": "https://specs.frictionlessdata.io/data-package/"},
+                        "dct:license": licences,
+                    },
+                    {
+                        "@id": f"{index_url}#api",
+                        "@type": "dcat:Distribution",
+                        "dct:title": gettext("API JSON en lecture seule"),
+                        "dcat:accessURL": {"@id": public_url(reverse("wagtailapi:pages:listing"))},
+                        "dcat:mediaType": {"@id": "https://www.iana.org/assignments/media-types/application/json"},
+                        "dct:license": licences,
+                    },
+                    {
+                        "@id": f"{index_url}#atom",
+                        "@type": "dcat:Distribution",
+                        "dct:title": gettext("Flux Atom"),
+                        "dcat:accessURL": {"@id": public_url(reverse("opendata:feed_atom"))},
+                        "dcat:mediaType": {"@id": "https://www.iana.org/assignments/media-types/application/atom+xml"},
+                        "dct:license": licences,
+                    },
+                ],
+            }
+        ],
+    }
+
+
+def bundle_updated():
+    """When the stored bundle was last written, or None."""
+    if not bundle_exists():
+        return None
+    return timezone.localtime(default_storage.get_modified_time(BUNDLE_STORAGE_NAME))
+
+
 class OpenDataView(TemplateView):
     """Public page describing the open data and how to reuse it. Permission: anyone."""
 
@@ -281,12 +478,26 @@ class OpenDataView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if bundle_exists():
+        updated = bundle_updated()
+        if updated is not None:
             context["bundle_size"] = default_storage.size(BUNDLE_STORAGE_NAME)
-            context["bundle_updated"] = timezone.localtime(default_storage.get_modified_time(BUNDLE_STORAGE_NAME))
+            context["bundle_updated"] = updated
         context["licences"] = [(licence.value, licence.label, LICENCE_URLS[licence]) for licence in Licence]
         context["fields"] = FIELDS
+        context["page_url"] = public_url(self.request.path)
+        context["json_ld"] = json_ld_script(dataset_structured_data(updated))
         return context
+
+
+class DcatCatalogueView(View):
+    """The DCAT catalogue of the open data, in JSON-LD. Permission: anyone."""
+
+    def get(self, request, *args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            document = dcat_catalogue(bundle_updated())
+        response = JsonResponse(document, content_type="application/ld+json", json_dumps_params={"ensure_ascii": False, "indent": 2})
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
 
 
 class OpenDataDownloadView(View):

@@ -2,7 +2,7 @@
 from django.urls import path
 
 from .feeds import DocumentationAtomFeed, DocumentationFeed, LabAtomFeed, LabFeed
-from .opendata import BUNDLE_NAME, OpenDataDownloadView, OpenDataView
+from .opendata import BUNDLE_NAME, DcatCatalogueView, OpenDataDownloadView, OpenDataView
 
 app_name = "opendata"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("flux/<slug:lab_slug>/atom/", LabAtomFeed(), name="lab_feed_atom"),
     path("donnees-ouvertes/", OpenDataView.as_view(), name="index"),
     path(f"donnees-ouvertes/{BUNDLE_NAME}", OpenDataDownloadView.as_view(), name="download"),
+    path("donnees-ouvertes/catalogue.jsonld", DcatCatalogueView.as_view(), name="catalogue"),
 ]

@@ -4,9 +4,18 @@ A mail is a row first: a failing mail server or a Redis outage only delays it, a
 task sends what is still pending. A `key` names the event a mail is for (a reminder of a session
 for one person, say): the same key is never sent twice.
 """
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class MailKind(models.TextChoices):
+    """The notifications a reader may stop (List-Unsubscribe); account mails and invitations have none."""
+
+    SESSIONS = "sessions", _("Annonces, rappels et changements des sessions et des InterTransfo")
+    STAGE_PROPOSALS = "stage_proposals", _("Propositions de changement d'étape des cas")
+    DIGEST = "digest", _("Résumé de l'activité de mes cas")
 
 
 class OutgoingMailQuerySet(models.QuerySet):
@@ -23,6 +32,8 @@ class OutgoingMail(models.Model):
         # Refused for good (a line break in a header, a recipient the server says does not
         # exist): never tried again, and told apart from a mail given up after many attempts.
         REFUSED = "refused", _("Impossible à envoyer")
+        # The reader stopped this kind of notification after it was queued.
+        UNSUBSCRIBED = "unsubscribed", _("Non envoyé : désabonnement")
 
     key = models.CharField(
         _("clé d'unicité"),
@@ -38,7 +49,8 @@ class OutgoingMail(models.Model):
     body_html = models.TextField(_("HTML"), blank=True)
     # An iTIP invitation (RFC 5546), sent as a text/calendar part a mail application offers to accept.
     calendar = models.TextField(_("invitation de calendrier"), blank=True)
-    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    kind = models.CharField(_("type de notification"), max_length=20, choices=MailKind.choices, blank=True)
+    status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     last_error = models.TextField(_("dernière erreur"), blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
@@ -55,3 +67,31 @@ class OutgoingMail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class Unsubscription(models.Model):
+    """An address that stopped a kind of notification, by the link of a mail or on its profile."""
+
+    email = models.EmailField(_("adresse"))
+    kind = models.CharField(_("type de notification"), max_length=20, choices=MailKind.choices)
+    created_at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("désabonnement")
+        verbose_name_plural = _("désabonnements")
+        constraints = [models.UniqueConstraint(fields=["email", "kind"], name="outbox_one_unsubscription_per_kind")]
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.lower()
+        super().save(*args, **kwargs)
+
+
+class MailPreference(models.Model):
+    """The language a person reads their mails in (their profile's choice)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_preference")
+    language = models.CharField(_("langue des courriels"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("préférence de courriel")
+        verbose_name_plural = _("préférences de courriel")

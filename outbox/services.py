@@ -14,7 +14,8 @@ from kombu.exceptions import KombuError
 
 from common.text import one_line
 
-from .models import OutgoingMail
+from . import unsubscribe
+from .models import OutgoingMail, Unsubscription
 
 logger = logging.getLogger("transfo.outbox")
 
@@ -25,7 +26,14 @@ RETRY_DELAYS_MINUTES = [1, 2, 5, 10, 20, 30, 60, 60, 60, 60, 60, 60]
 
 @transaction.atomic
 def queue_mail(
-    *, to: str, subject: str, body_text: str, body_html: str = "", key: str | None = None, calendar: str = ""
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    key: str | None = None,
+    calendar: str = "",
+    kind: str = "",
 ):
     """Record a mail and send it once the surrounding transaction commits.
 
@@ -33,7 +41,8 @@ def queue_mail(
     beside the text as a ``text/calendar; method=…`` part.
 
     With a ``key`` that was already queued, nothing happens and None is returned: a mail per
-    event and person is sent exactly once, however often the caller runs.
+    event and person is sent exactly once, however often the caller runs. A notification names
+    its ``kind`` (``MailKind``): its reader can stop that kind from the mail itself.
     """
     try:
         with transaction.atomic():
@@ -44,6 +53,7 @@ def queue_mail(
                 body_html=body_html,
                 key=key,
                 calendar=calendar,
+                kind=kind,
             )
     except IntegrityError:
         if key and OutgoingMail.objects.filter(key=key).exists():
@@ -101,11 +111,19 @@ def send_queued_mail(mail_id: int) -> bool:
             mail = OutgoingMail.objects.select_for_update().filter(pk=mail_id).first()
             if mail is None or mail.status == OutgoingMail.Status.SENT:
                 return True
-            if mail.status in (OutgoingMail.Status.FAILED, OutgoingMail.Status.REFUSED):
+            if mail.status in (OutgoingMail.Status.FAILED, OutgoingMail.Status.REFUSED, OutgoingMail.Status.UNSUBSCRIBED):
+                return False
+            if mail.kind and Unsubscription.objects.filter(email=mail.to.lower(), kind=mail.kind).exists():
+                mail.status = OutgoingMail.Status.UNSUBSCRIBED
+                mail.save(update_fields=["status"])
                 return False
             # One line again: a row saved before subjects were cleaned must not block for ever.
             message = EmailMultiAlternatives(
-                subject=one_line(mail.subject), body=mail.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[mail.to]
+                subject=one_line(mail.subject),
+                body=mail.body_text,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[mail.to],
+                headers=unsubscribe.headers_of(mail),
             )
             if mail.body_html:
                 message.attach_alternative(mail.body_html, "text/html")

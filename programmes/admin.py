@@ -143,7 +143,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     fieldsets = (
         (None, {"fields": ("name", "slug", "organiser", "description")}),
-        (_("Calendrier et licence"), {"fields": ("start_date", "end_date", "default_licence")}),
+        (_("Calendrier, licence et langue"), {"fields": ("start_date", "end_date", "default_licence", "language")}),
     )
     inlines = (LabInline, CoordinationInline)
 

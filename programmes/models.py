@@ -41,6 +41,10 @@ class Programme(models.Model):
     description = models.TextField(_("description"), blank=True)
     start_date = models.DateField(_("début"))
     end_date = models.DateField(_("fin"))
+    # Its mails are written in it for whoever has chosen no language of their own.
+    language = models.CharField(
+        _("langue des courriels"), max_length=10, choices=settings.LANGUAGES, default="fr"
+    )
     default_licence = models.CharField(
         _("licence par défaut"), max_length=20, choices=Licence.choices, default=Licence.CC_BY_SA_4
     )

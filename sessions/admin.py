@@ -12,6 +12,7 @@ from programmes.admin import changelist_link, count_of, live_forms
 from programmes.contributions import LabCount, add_lab_count
 
 from .models import AgendaItem, Attendance, Gathering, GatheringAttendance, GatheringInvitation, Session
+from .wording import NUMBER
 
 
 def _day_outside_session_message(session):
@@ -207,7 +208,7 @@ class SessionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("n°"), ordering="number")
     def session_number(self, obj):
-        return f"#{obj.number}"
+        return NUMBER % {"number": obj.number}
 
     @admin.display(description=_("temps au programme"), ordering="agenda_item_count")
     def agenda_item_count(self, obj):
@@ -357,7 +358,7 @@ class GatheringAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("n°"), ordering="number")
     def gathering_number(self, obj):
-        return f"#{obj.number}"
+        return NUMBER % {"number": obj.number}
 
 
 # The Lab admin's column and overview line (programmes.contributions).

@@ -250,10 +250,20 @@ class AttendanceMarksForm(forms.Form):
     """
 
     CHOICES = [("", _("Non noté")), ("1", _("Présent·e")), ("0", _("Absent·e"))]
+    # The name of the buttons that note everyone present on one day (the button's value).
+    ALL_PRESENT = "tous_presents"
 
-    def __init__(self, *args, event, people, rows, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, event, people, rows, **kwargs):
         self.event, self.people = event, list(people)
+        self.all_present_day, self.unknown_day = self._all_present_day(data)
+        if self.all_present_day is not None:
+            # Whoever is not noted yet on that day comes as present; the absences already noted stay.
+            data = data.copy()
+            for person in self.people:
+                name = self._name(person, self.all_present_day)
+                if not data.get(name):
+                    data[name] = "1"
+        super().__init__(data, *args, **kwargs)
         self.rows = {(row.person_id, row.day): row for row in rows}
         for person in self.people:
             for day in event.days:
@@ -269,6 +279,29 @@ class AttendanceMarksForm(forms.Form):
     @staticmethod
     def _name(person, day):
         return f"came-{person.pk}-{day.isoformat()}"
+
+    def _all_present_day(self, data):
+        """The day a "everyone present" button names, and whether the button named no day of the event."""
+        raw = data.get(self.ALL_PRESENT) if data is not None else None
+        if raw is None:
+            return None, False
+        for day in self.event.days:
+            if raw == day.isoformat():
+                return day, False
+        return None, True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.unknown_day:
+            raise ValidationError(self.event.wording.not_a_day)
+        return cleaned
+
+    def all_present_buttons(self):
+        """One button per day, its value and its words (« Tout le monde présent le mardi 14 mars »)."""
+        return [
+            (day.isoformat(), gettext("Tout le monde présent le %(day)s") % {"day": date_format(day, "l j F")})
+            for day in self.event.days
+        ]
 
     def table(self):
         """Rows of the page's table: each person with, per day, their answer and the field."""

@@ -21,7 +21,6 @@ picks the one of the event.
 import datetime
 from typing import NamedTuple
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,7 +31,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from ambassadors.models import Ambassador
-from outbox.models import OutgoingMail
+from outbox.languages import reader_language, reader_languages
+from outbox.models import MailKind, OutgoingMail
 from outbox.services import queue_mail
 
 from . import answers
@@ -284,7 +284,11 @@ class GatheringGuests:
             "url": urls["page"],
             "rsvp_url": urls["rsvp"],
         }
-        return {"to": person.email, "body_text": render_to_string("sessions/gatherings/email.txt", context)}
+        return {
+            "to": person.email,
+            "body_text": render_to_string("sessions/gatherings/email.txt", context),
+            "body_html": render_to_string("sessions/gatherings/email.html", context),
+        }
 
     # Answers and attendance
 
@@ -370,22 +374,38 @@ def mail_key_prefix(event, name: str) -> str:
     return f"{guests_of(event).kind}-{event.pk}-{name}-"
 
 
+def programme_language(event) -> str:
+    programme = event.programme if hasattr(event, "programme_id") else event.lab.programme
+    return programme.language
+
+
 # The mails that put the event in the person's calendar (iTIP method), and those that do not.
 CALENDAR_METHODS = {"announce": "REQUEST", "change": "REQUEST", "reopen": "REQUEST", "cancel": "CANCEL"}
 
 
 def queue_event_mail(
-    *, event, person, kind: str, key: str, agenda_days=None, base_url: str | None = None, calendar_days=None
+    *,
+    event,
+    person,
+    kind: str,
+    key: str,
+    agenda_days=None,
+    base_url: str | None = None,
+    calendar_days=None,
+    language: str | None = None,
 ):
     """Queue one mail about an event to one invited person, with the agenda and their answer link.
 
     ``kind`` is "announce", "reminder-7d", "reminder-1d", "change", "reopen" or "cancel". Mails
-    are written in the site's language, whatever the language of the page that triggered them.
-    Those of ``CALENDAR_METHODS`` carry an invitation of the event's days (``calendar_days``,
-    ``ical.event_days``, made here when not given). Returns None when ``key`` was already queued.
+    are written in the reader's language (``language``, else looked up: theirs, else their
+    programme's), whatever the language of the page that triggered them. Those of
+    ``CALENDAR_METHODS`` carry an invitation of the event's days (``calendar_days``,
+    ``ical.event_days`` in that language, made here when not given). Returns None when ``key``
+    was already queued.
     """
     guests = guests_of(event)
-    with translation.override(settings.LANGUAGE_CODE):
+    language = language or reader_language(person.email, default=programme_language(event))
+    with translation.override(language):
         calendar = ""
         if kind in CALENDAR_METHODS:
             if calendar_days is None:
@@ -403,7 +423,7 @@ def queue_event_mail(
                 "rsvp": absolute_url(base_url, rsvp_path(event, person)),
             },
         )
-        return queue_mail(subject=guests.subject(kind, event), key=key, calendar=calendar, **mail)
+        return queue_mail(subject=guests.subject(kind, event), key=key, calendar=calendar, kind=MailKind.SESSIONS, **mail)
 
 
 def mail_invited(event, people, *, kind: str, name: str, base_url: str | None = None) -> int:
@@ -418,10 +438,13 @@ def mail_invited(event, people, *, kind: str, name: str, base_url: str | None = 
     if not pending:
         return 0
     agenda_days = guests.agenda_days(event)
-    calendar_days = None
+    languages = reader_languages([person.email for person in pending], default=programme_language(event))
+    # The invitation's days, made once per language their texts are written in.
+    calendar_days_in = {}
     if kind in CALENDAR_METHODS:
-        with translation.override(settings.LANGUAGE_CODE):
-            calendar_days = event_days(event, absolute=lambda path: absolute_url(base_url, path))
+        for language in set(languages.values()):
+            with translation.override(language):
+                calendar_days_in[language] = event_days(event, absolute=lambda path: absolute_url(base_url, path))
     queued = 0
     for person in pending:
         mail = queue_event_mail(
@@ -431,7 +454,8 @@ def mail_invited(event, people, *, kind: str, name: str, base_url: str | None = 
             key=f"{prefix}{guests.mail_key(event, person)}",
             agenda_days=agenda_days,
             base_url=base_url,
-            calendar_days=calendar_days,
+            calendar_days=calendar_days_in.get(languages.get(person.email.lower())),
+            language=languages.get(person.email.lower()),
         )
         queued += mail is not None
     return queued

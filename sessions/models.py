@@ -166,7 +166,7 @@ class Session(ScheduledEvent):
         ]
 
     def __str__(self):
-        return f"{self.lab.name} — session #{self.number} ({self.start_date:%d/%m/%Y})"
+        return f"{self.lab.name} — {self.wording.numbered} ({self.start_date:%d/%m/%Y})"
 
     def get_absolute_url(self):
         return reverse("lab_sessions:session_detail", kwargs={"lab_slug": self.lab.slug, "number": self.number})
@@ -398,7 +398,7 @@ class Gathering(ScheduledEvent):
         ]
 
     def __str__(self):
-        return f"InterTransfo #{self.number} {self.title}".strip()
+        return f"{self.wording.numbered} {self.title}".strip()
 
     def get_absolute_url(self):
         return reverse("intertransfo:gathering_detail", kwargs={"programme_slug": self.programme.slug, "number": self.number})

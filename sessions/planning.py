@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from programmes.models import Lab
 from programmes.rules import runs_lab
@@ -129,6 +129,36 @@ def _nth_weekday(year, month, weekday, week):
     while day.month != month:
         day -= 7 * ONE_DAY
     return day
+
+
+def public_holidays(lab: Lab, years) -> holidays.HolidayBase:
+    """The public holidays of the Lab's territory in ``years``, named in the active language.
+
+    The package names them in French unless told otherwise (whatever the process's locale).
+    """
+    language = "en_US" if (get_language() or "fr").startswith("en") else "fr"
+    return holidays.France(subdiv=lab.collectivite.holiday_subdivision, years=years, language=language)
+
+
+def date_warnings(lab: Lab, first_day: datetime.date, last_day: datetime.date) -> list[str]:
+    """What is allowed but probably a slip about a session on these days, in words.
+
+    A public holiday of the Lab's territory (named), or August, when nobody is at work: the
+    planner never proposes them, but a resident may have a reason, so these are warnings, not
+    errors. Days outside the Lab are an error of the model, not repeated here.
+    """
+    if last_day < first_day or (last_day - first_day).days >= MAX_DAYS_PER_SESSION:
+        return []
+    days = [first_day + offset * ONE_DAY for offset in range((last_day - first_day).days + 1)]
+    calendar = public_holidays(lab, {day.year for day in days})
+    warnings = [
+        gettext("Jour férié le %(date)s : %(holiday)s.") % {"date": date_format(day, "l j F Y"), "holiday": calendar[day]}
+        for day in days
+        if day in calendar
+    ]
+    if any(day.month == 8 for day in days):
+        warnings.append(gettext("La session tombe en août, quand presque personne n'est au travail."))
+    return warnings
 
 
 MAX_SESSIONS_PER_RHYTHM = 24

@@ -2,14 +2,15 @@
 import datetime
 import hashlib
 
-from django.conf import settings
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from common.public_url import public_base_url
+
 
 def absolute_url(base_url: str | None, path: str) -> str:
-    """``path`` on the site as the person who triggered the mail reached it, or on the configured site."""
-    return (base_url or settings.WAGTAILADMIN_BASE_URL).rstrip("/") + path
+    """``path`` at ``base_url``, or at the site's public address (TRANSFO_PUBLIC_URL)."""
+    return (base_url or public_base_url()).rstrip("/") + path
 
 
 def agenda_by_day(event, items=None) -> list[tuple[datetime.date, list]]:

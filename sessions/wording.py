@@ -11,6 +11,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 
+# A number said alone, whatever the kind of event (a table's column, a choice in a menu): one
+# way everywhere, never « #16 ».
+NUMBER = _("n° %(number)s")
+
+
 @dataclass(frozen=True)
 class Phrases:
     """Every phrase that differs between the two kinds of event; ``%(number)s`` is the event's number."""

@@ -480,6 +480,7 @@ UNDECLARED_VIEWS = {
     "docs.feeds.LabAtomFeed": "public documentation: live pages only",
     "docs.opendata.OpenDataView": "open data: public items only",
     "docs.opendata.OpenDataDownloadView": "open data: public items only",
+    "docs.opendata.DcatCatalogueView": "open data: describes the public bundle, names no page",
     "docs.api.PublicPagesAPIViewSet": "public API: live pages only",
     "docs.api.PublicImagesAPIViewSet": "public API: public images only",
     "docs.api.PublicDocumentsAPIViewSet": "public API: public documents only",
@@ -490,6 +491,7 @@ UNDECLARED_VIEWS = {
     "docs.choosers.ChosenMultipleView": WAGTAIL_ADMIN,
     "docs.wagtail_hooks._media_user_may_choose.<locals>.Narrowed": WAGTAIL_ADMIN,
     "sessions.views.gathering_attendance.GatheringRsvpView": "the answer link's signed token decides",
+    "outbox.views.UnsubscribeView": "the unsubscribe link's signed token decides (mail clients post it without a login)",
 }
 
 

@@ -45,6 +45,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),
     path("espace/", include("espace.urls")),
+    path("", include("outbox.urls")),
     path("labs/<slug:lab_slug>/sessions/", include("sessions.urls")),
     path("labs/<slug:lab_slug>/cas/", include("cases.urls")),
     path("labs/<slug:lab_slug>/documentation/", include("docs.urls")),

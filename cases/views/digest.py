@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from ambassadors.models import Ambassador
 from common.views import PermissionRequiredMixin
 from programmes.rules import labs_run_by
 
@@ -42,6 +43,14 @@ class DigestPreferenceView(PermissionRequiredMixin, View):
             "labs": list(labs[:LABS_NAMED]),
             "lab_count": labs.count(),
         }
+        if not context["lab_count"]:
+            # An ambassador reaches this page from « Mes cas »: say what it is for them.
+            context["ambassador_labs"] = list(
+                Ambassador.objects.filter(user=self.request.user, is_active=True)
+                .order_by("lab__name")
+                .values_list("lab__name", flat=True)
+                .distinct()[:LABS_NAMED]
+            )
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
     def get(self, request):

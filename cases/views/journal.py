@@ -29,6 +29,7 @@ from taggit.models import Tag
 from ambassadors.models import Ambassador
 from common.counts import related_count
 from common.display import choice_labels, date_label
+from common.public_url import public_url
 from common.views import PermissionRequiredMixin, VisibleItemMixin
 from programmes.models import Visibility
 from programmes.rules import belongs_to_lab, can_read_item_with_roles, with_reader_roles
@@ -202,6 +203,7 @@ class CaseDetailView(VisibleItemMixin, DetailView):
         for entry in entries:
             entry.files = files.get(entry.pk, [])
         stage_changes = list(StageChange.objects.filter(case_id=case.pk).select_related("changed_by").order_by("changed_at"))
+        self.last_moved_at = stage_changes[-1].changed_at if stage_changes else None
         # A case's sessions are of its Lab (services and admin check it): what this reader may see
         # of them follows from the roles read with the case, without the rules' subqueries.
         sessions = []
@@ -267,6 +269,17 @@ class CaseDetailView(VisibleItemMixin, DetailView):
         if case.visibility != Visibility.LAB:
             # What the other Labs learnt on the same themes; only what this reader may open.
             context["similar_cases"] = list(Case.objects.visible_to(user).similar_to(case)[:SIMILAR_CASES])
+        if inside:
+            # One query more, for the Lab's people only: a proposal waits here until the case moves.
+            # Kept by « Mon espace » (espace.StageProposal), read through its reverse relation: one
+            # waits until the case next moves.
+            proposals = case.stage_proposals.exclude(to_stage=case.stage).select_related("proposed_by")
+            if self.last_moved_at is not None:
+                proposals = proposals.filter(proposed_at__gt=self.last_moved_at)
+            context["stage_proposals"] = proposals = list(proposals.order_by("proposed_at"))
+            for proposal in proposals:
+                proposal.by_name = person_name(proposal.proposed_by)
+                proposal.to_label = stages.get(proposal.to_stage, proposal.to_stage)
         if runs:
             context["move_form"] = form = MoveCaseForm(case=case, prefix="move")
             context["stage_form_fields"] = stage_form_fields(form, case)
@@ -491,7 +504,7 @@ class ProposeStageView(CaseWriteMixin, View):
                     to_stage=form.cleaned_data["to_stage"],
                     note=form.cleaned_data["note"],
                     proposed_by=request.user,
-                    case_url=request.build_absolute_uri(self.case.get_absolute_url()),
+                    case_url=public_url(self.case.get_absolute_url()),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

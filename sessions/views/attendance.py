@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views import View
 
@@ -172,6 +173,19 @@ class RsvpView(SessionAnswerMixin, View):
         return redirect(request.path)
 
 
+def all_present_saved(request, day):
+    """After "everyone present" on a day: back to the table, where the exceptions are changed."""
+    messages.success(
+        request,
+        gettext(
+            "Le %(day)s, toutes les personnes qui n'étaient pas notées sont notées présentes, et c'est enregistré. "
+            "Changez maintenant les exceptions."
+        )
+        % {"day": date_format(day, "l j F")},
+    )
+    return redirect(request.path + "#presences")
+
+
 class SessionAttendanceView(SessionRunMixin, View):
     """After (or during) the session, those who run the Lab note who actually came, day by day."""
 
@@ -211,6 +225,8 @@ class SessionAttendanceView(SessionRunMixin, View):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
+                if form.all_present_day is not None:
+                    return all_present_saved(request, form.all_present_day)
                 messages.success(request, self.session.wording.attendance_saved)
                 return redirect(self.session_url("presence"))
         return self.render(self.template_name, self.context(form), status=400)

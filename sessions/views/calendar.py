@@ -24,6 +24,7 @@ from programmes.rules import with_reader_roles
 
 from ..gatherings import gathering_url
 from ..models import Gathering, Session
+from ..planning import public_holidays
 
 MONTH_PARAMETER = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -118,7 +119,15 @@ class MonthView(LabCalendarMixin, TemplateView):
         return self.render_to_response(context, status=400 if error else 200)
 
     def default_month(self):
+        """The month of the reader's next session; without one, this month during the Lab, else its first.
+
+        One query more than a month named in the address: an empty first month told a newcomer
+        nothing, the next session is what they come for.
+        """
         today = timezone.localdate()
+        next_session = self.visible_sessions().upcoming(today).values_list("start_date", flat=True).first()
+        if next_session is not None:
+            return _month_start(max(next_session, today))
         if _month_start(self.lab.start_date) <= today <= self.lab.end_date:
             return _month_start(today)
         return _month_start(self.lab.start_date)
@@ -156,6 +165,7 @@ class MonthView(LabCalendarMixin, TemplateView):
                     DayEntry("gathering", title, _day_of(gathering, day), url, gathering.status, gathering.get_status_display())
                 )
         today = context["today"]
+        holidays = public_holidays(self.lab, {first.year, last.year})
         grid = [
             [
                 {
@@ -164,6 +174,7 @@ class MonthView(LabCalendarMixin, TemplateView):
                     "label": day_label(day),
                     "in_month": day.month == month.month,
                     "is_today": day == today,
+                    "holiday": holidays.get(day, ""),
                     "entries": entries.get(day, []),
                 }
                 for day in week

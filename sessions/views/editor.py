@@ -11,17 +11,19 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.views import View
 
+from common.public_url import public_base_url
 from common.views import PermissionRequiredMixin
 from programmes.models import Lab
 
 from .. import services
 from ..forms import MinutesForm, PhotoForm, SessionForm, add_service_errors
 from ..models import EventStatus, Session
+from ..planning import date_warnings
 
 
 def base_url(request) -> str:
-    """The site's address as the visitor reached it, for links in the mails a page triggers."""
-    return request.build_absolute_uri("/").rstrip("/")
+    """The site's public address (TRANSFO_PUBLIC_URL), for links in the mails a page triggers."""
+    return public_base_url()
 
 
 class LabRunMixin(PermissionRequiredMixin):
@@ -75,6 +77,7 @@ class SessionCreateView(LabRunMixin, View):
                 add_service_errors(form, error)
             else:
                 messages.success(request, _saved_message(session, created=True))
+                _warn_about_dates(request, session)
                 return redirect(session.get_absolute_url())
         return self.render(self.template_name, {"form": form}, status=400)
 
@@ -94,6 +97,7 @@ class SessionUpdateView(SessionRunMixin, View):
         form = self.get_form(request.POST)
         if form.is_valid():
             before = self.session.status
+            dates_before = (self.session.start_date, self.session.end_date)
             try:
                 session = services.update_session(
                     session=self.session, base_url=base_url(request), **form.service_arguments()
@@ -102,8 +106,16 @@ class SessionUpdateView(SessionRunMixin, View):
                 add_service_errors(form, error)
             else:
                 messages.success(request, _saved_message(session, before=before))
+                if (session.start_date, session.end_date) != dates_before:
+                    _warn_about_dates(request, session)
                 return redirect(session.get_absolute_url())
         return self.render(self.template_name, {"form": form}, status=400)
+
+
+def _warn_about_dates(request, session):
+    """Saved, but on a public holiday or in August: probably a slip, said after the save."""
+    for warning in date_warnings(session.lab, session.start_date, session.end_date):
+        messages.warning(request, warning)
 
 
 def _saved_message(session, *, created=False, before=None):

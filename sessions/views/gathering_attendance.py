@@ -21,7 +21,7 @@ from ..invitees import invitation_of, invitations_of
 from ..models import EventStatus, Gathering, GatheringAttendance
 from ..outside import show_gathering_agenda
 from ..schedule import agenda_by_day
-from .attendance import PerDayAnswerMixin, RsvpView
+from .attendance import PerDayAnswerMixin, RsvpView, all_present_saved
 from .gatherings import ProgrammeMixin
 
 BREADCRUMB = "sessions/gatherings/_breadcrumb.html"
@@ -152,6 +152,8 @@ class GatheringAttendanceView(ProgrammeMixin, TemplateView):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
+                if form.all_present_day is not None:
+                    return all_present_saved(request, form.all_present_day)
                 messages.success(request, self.gathering.wording.attendance_saved)
                 return redirect(gathering_url(self.gathering) + "#presence")
         return self.render(form, status=400)

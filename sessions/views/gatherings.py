@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from common.public_url import public_base_url
 from common.views import PermissionRequiredMixin
 from programmes.models import Lab, Programme
 from programmes.rules import labs_run_by
@@ -87,7 +88,7 @@ class ProgrammeMixin(PermissionRequiredMixin):
         return gathering
 
     def base_url(self):
-        return self.request.build_absolute_uri("/")
+        return public_base_url()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -24,6 +24,7 @@ from ..planning import (
     MAX_SESSIONS_PER_RHYTHM,
     RhythmError,
     check_rhythm,
+    date_warnings,
     propose_rhythm,
     replanning_of,
     save_rhythm,
@@ -206,6 +207,13 @@ class PlannerView(LabCalendarMixin, TemplateView):
             )
             % {"count": len(created), "first": created[0].number, "last": created[-1].number},
         )
+        # Allowed, but probably a slip: said again on the month, where the holidays show.
+        for session in created:
+            for warning in date_warnings(self.lab, session.start_date, session.end_date):
+                messages.warning(
+                    self.request,
+                    gettext("Session n° %(number)s : %(warning)s") % {"number": session.number, "warning": warning},
+                )
         month_url = reverse("calendar:month", kwargs={"lab_slug": self.lab.slug})
         return redirect(f"{month_url}?mois={created[0].start_date:%Y-%m}")
 
@@ -239,6 +247,7 @@ class PlannerView(LabCalendarMixin, TemplateView):
                         "form": row,
                         "errors": errors,
                         "error_id": error_id,
+                        "warnings": [] if errors else self.row_warnings(row),
                         "span": self.span_label(row),
                     }
                 )
@@ -250,11 +259,19 @@ class PlannerView(LabCalendarMixin, TemplateView):
             formset=formset,
             rows=rows,
             rows_with_errors=sum(1 for row in rows if row["errors"]),
+            rows_with_warnings=sum(1 for row in rows if row["warnings"]),
             replanning=replanning,
             view_name="planner",
             **extra,
         )
         return self.render_to_response(context, status=status)
+
+    def row_warnings(self, row):
+        data = getattr(row, "cleaned_data", {}) or {}
+        first_day, last_day = data.get("first_day"), data.get("last_day")
+        if not (isinstance(first_day, datetime.date) and isinstance(last_day, datetime.date)):
+            return []
+        return date_warnings(self.lab, first_day, last_day)
 
     @staticmethod
     def span_label(row):

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -168,7 +169,7 @@ def test_resident_invites_someone_and_one_mail_is_queued(client, world):
     assert "Invitation envoyée à Claude Martin." in response.content.decode()
     assert Ambassador.objects.get(email="claude.martin@ville.example").lab == world["lab"]
     outgoing = OutgoingMail.objects.get()
-    assert LINK.search(outgoing.body_text).group(0).startswith("http://testserver/invitations/")
+    assert LINK.search(outgoing.body_text).group(0).startswith(f"{settings.TRANSFO_PUBLIC_URL}/invitations/")
 
 
 def test_a_double_submit_invites_once(client, world):

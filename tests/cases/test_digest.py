@@ -325,3 +325,22 @@ def test_resident_chooses_the_weekly_digest_from_my_cases(live_server, phone_pag
     assert violations == []
     assert phone_page.get_by_role("radio", name="Chaque semaine").is_checked()
     assert DigestPreference.objects.get(user=resident).frequency == "weekly"
+
+
+def test_an_ambassador_reads_what_the_digest_page_is_and_what_they_can_set(client, world):
+    client.force_login(world["ambassador"])
+
+    page = client.get(reverse("my_cases:digest")).content.decode()
+
+    assert "Ce résumé est envoyé aux personnes qui animent un labo" in page
+    assert "Vous êtes ambassadeur·rice de La Transfo de Mulhouse" in page
+    assert "vous pouvez seulement choisir la fréquence du résumé" in page
+    assert "Vous n'animez aucun labo" not in page
+
+
+def test_someone_of_no_lab_reads_that_the_choice_will_count_later(client, world):
+    client.force_login(make_user())
+
+    page = client.get(reverse("my_cases:digest")).content.decode()
+
+    assert "Vous n'animez aucun labo pour l'instant" in page

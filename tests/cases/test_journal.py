@@ -1,4 +1,5 @@
 """Writing the journal: who may, what a post saves, and what a bad post leaves behind (nothing)."""
+import datetime
 import io
 import threading
 import time
@@ -376,3 +377,14 @@ def test_twenty_concurrent_posts_of_the_same_form_create_one_entry(live_server, 
 
     assert statuses == [302] * 20
     assert ProgressEntry.objects.count() == 1
+
+
+def test_the_session_menu_numbers_sessions_as_everywhere_else(client, world):
+    client.force_login(world.member)
+    session = make_session(world.lab, number=16, start_date=datetime.date(2017, 3, 14), title="Immersion")
+
+    page = client.get(world.url("entry_create")).content.decode()
+
+    assert f'<option value="{session.pk}">Session n° 16 — 14/03/2017 : Immersion</option>' in page
+    assert "#16" not in page
+    assert str(session).endswith("— Session n° 16 (14/03/2017)")

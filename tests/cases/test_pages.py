@@ -8,6 +8,7 @@ from django.urls import include, path, reverse
 from django.utils import timezone, translation
 
 from cases.models import Case, ProgressEntry, Stage, StageChange
+from espace.models import StageProposal
 from outbox.models import OutgoingMail
 from transfo import urls as site_urls
 
@@ -94,7 +95,10 @@ def test_case_page_query_count_does_not_grow_with_entries(client, team):
     session.cases.add(case)
     StageChange.objects.create(case=case, from_stage="cadrage", to_stage="enquete")
 
-    assert one == count_queries(client, case.get_absolute_url()) == exactly(8)
+    StageProposal.objects.create(case=case, to_stage="ideation", proposed_by=user)
+
+    # One query of these for the proposals pending on the case, read by the Lab's people only.
+    assert one == count_queries(client, case.get_absolute_url()) == exactly(9)
 
 
 def entries_on(response):
@@ -391,3 +395,38 @@ def test_each_case_page_offers_the_moves_from_its_own_stage_and_keeps_its_lesson
     assert "Les agents veulent un guichet unique." not in first_page.split("journal-title")[0]
     assert "New stage" in english
     assert "Nouvelle étape" not in english
+
+
+def test_a_pending_proposal_shows_on_the_case_page_until_the_residents_move_the_case(client, team):
+    lab, case, user, resident = team
+    kwargs = {"lab_slug": lab.slug, "slug": case.slug}
+    client.force_login(user)
+    client.post(reverse("cases:case_propose", kwargs=kwargs), {"propose-to_stage": "enquete", "propose-note": "Nous avons fini le cadrage."})
+
+    seen_by_the_team = client.get(case.get_absolute_url()).content.decode()
+    client.force_login(resident)
+    seen_by_a_resident = client.get(case.get_absolute_url()).content.decode()
+    client.post(reverse("cases:case_move", kwargs=kwargs), {"move-to_stage": "enquete"})
+    after_the_move = client.get(case.get_absolute_url())
+
+    for page in (seen_by_the_team, seen_by_a_resident):
+        assert "Propositions d'étape en attente" in page
+        assert "Passer à l'étape « Enquête / immersion », proposé par" in page
+    assert after_the_move.context["stage_proposals"] == []
+
+
+def test_the_stage_menus_start_at_the_case_next_stage(client, team):
+    lab, case, user, resident = team
+    Case.objects.filter(pk=case.pk).update(stage=Stage.INQUIRY)
+    kwargs = {"lab_slug": lab.slug, "slug": case.slug}
+    client.force_login(user)
+
+    propose_page = client.get(reverse("cases:case_propose", kwargs=kwargs)).content.decode()
+    case_page = client.get(case.get_absolute_url()).content.decode()
+    client.force_login(resident)
+    resident_page = client.get(case.get_absolute_url()).content.decode()
+
+    for page in (propose_page, case_page, resident_page):
+        assert '<option value="ideation" selected>' in page
+    # Folded under its summary, after the journal on a phone (cases.css).
+    assert "<details>" in case_page and '<summary id="propose-title"' in case_page

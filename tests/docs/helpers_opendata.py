@@ -21,10 +21,11 @@ def make_image(title="Photo de session"):
 
 
 def article(title, *, lab=None, tags=(), licence=Licence.CC_BY_SA_4, authors="L'équipe de la Transfo",
-            intro="Ce que la session a appris.", body=(), slug=None):
+            intro="Ce que la session a appris.", body=(), slug=None, cover_image=None):
     """An article under the documentation index, saved as a draft (never published)."""
     page = ArticlePage(
         title=title, slug=slug or "", intro=intro, lab=lab, licence=licence, authors=authors, body=list(body), live=False,
+        cover_image=cover_image,
     )
     page.tags.add(*tags)
     documentation_index().add_child(instance=page)

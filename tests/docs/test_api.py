@@ -1,5 +1,6 @@
 """The JSON API (Wagtail API v2): published public pages only, with their licence; read-only, anonymous."""
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from programmes.models import Licence
@@ -45,7 +46,7 @@ def test_api_page_gives_licence_authors_tags_and_lab(client, pages):
     assert data["authors"] == "Camille"
     assert data["tags"] == ["immersion"]
     assert data["lab"] == {"name": pages["lab"].name, "slug": pages["lab"].slug}
-    assert data["meta"]["html_url"] == f"http://localhost{pages['public'].url}"
+    assert data["meta"]["html_url"] == f"{settings.TRANSFO_PUBLIC_URL}{pages['public'].url}"
 
 
 def test_api_listing_can_show_the_licence_of_each_page(client, pages):
@@ -143,3 +144,43 @@ def test_api_says_which_offset_is_too_large(client, shown_image):
 
     assert response.status_code == 400
     assert response.json() == {"message": "Le paramètre « offset » ne peut dépasser 2147483647."}
+
+
+def test_api_page_gives_its_content_as_data_and_as_html_and_its_license(client):
+    page = published("Ce que l'immersion a appris", licence=Licence.CC_BY_4, body=[
+        {"type": "paragraph", "value": "<p>Trois jours au <b>guichet</b> de l'état civil.</p>"},
+    ])
+
+    data = client.get(f"{PAGES}{page.pk}/").json()
+
+    assert data["license"] == data["licence"] == "CC-BY-4.0"
+    assert data["license_url"] == data["licence_url"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert [(block["type"], block["value"]) for block in data["body"]] == [
+        ("paragraph", "<p>Trois jours au <b>guichet</b> de l'état civil.</p>")
+    ]
+    assert data["body_html"] == '<div class="rich-text"><p>Trois jours au <b>guichet</b> de l\'état civil.</p></div>'
+
+
+def test_api_listing_gives_the_content_when_asked(client):
+    published("Une fiche courte", body=[{"type": "paragraph", "value": "<p>Le texte.</p>"}])
+
+    items = client.get(PAGES, {"type": "docs.ArticlePage", "fields": "license,body_html"}).json()["items"]
+
+    assert [(item["license"], item["body_html"]) for item in items] == [("CC-BY-SA-4.0", '<div class="rich-text"><p>Le texte.</p></div>')]
+
+
+@pytest.mark.parametrize("method", ["get", "head", "options"])
+def test_any_web_page_may_read_the_api(client, pages, method):
+    response = getattr(client, method)(PAGES, HTTP_ORIGIN="https://elsewhere.example")
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    if method == "options":
+        assert response["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+
+
+def test_only_the_api_is_shared_with_other_origins(client, pages):
+    assert "Access-Control-Allow-Origin" not in client.get(pages["public"].url, HTTP_ORIGIN="https://elsewhere.example")
+    refused = client.post(PAGES, {}, HTTP_ORIGIN="https://elsewhere.example")
+    assert refused.status_code == 405
+    assert "Access-Control-Allow-Origin" not in refused

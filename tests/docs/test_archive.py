@@ -4,6 +4,7 @@ import zipfile
 from urllib.parse import unquote, urldefrag
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import transaction
@@ -104,13 +105,13 @@ def test_archive_keeps_what_anonymous_visitors_may_open_and_only_that(archived):
     assert file_name_for(archived["public_case"], "text/html") in written
     assert file_name_for(archived["lab_case"], "text/html") not in written
     assert file_name_for(archived["secret"].url, "text/html") not in written
-    assert f'href="http://localhost{archived["lab_case"]}"' in page_html
+    assert f'href="{settings.TRANSFO_PUBLIC_URL}{archived["lab_case"]}"' in page_html
     assert not any(name.startswith(("accounts/", "compte/", "mes-cas/", "cms/", "django-admin/", "api/")) for name in written)
     login_links = [
         link for path in html_files(root) for _attribute, link in LINK.findall(path.read_text(encoding="utf-8"))
         if "/accounts/login/" in link
     ]
-    assert login_links and all(link.startswith("http://localhost/accounts/login/") for link in login_links)
+    assert login_links and all(link.startswith(f"{settings.TRANSFO_PUBLIC_URL}/accounts/login/") for link in login_links)
 
 
 def test_archive_into_a_zip_holds_the_same_files(archived):

@@ -1,16 +1,20 @@
 """RSS and Atom feeds of the documentation: valid XML, only what the public may read."""
 import xml.etree.ElementTree as ET
 
+import feedparser
 import pytest
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from common.page_cache import clear_page_cache
+from docs.models import DocumentationIndexPage
 from programmes.models import Licence
 
 from ..queries import exactly
 from ..factories import make_lab
-from .helpers_opendata import article, private, published, unpublished
+from .helpers_opendata import article, make_image, private, published, unpublished
+from .pages import make_faq
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +65,7 @@ def test_rss_item_gives_link_plain_summary_author_date_and_tags(client, pages):
     _channel, items = rss_items(client, reverse("opendata:feed_rss"))
     item = next(item for item in items if item.findtext("title") == "Le lancement à Mulhouse")
 
-    assert item.findtext("link") == "http://testserver" + pages["public"].url
+    assert item.findtext("link") == settings.TRANSFO_PUBLIC_URL + pages["public"].url
     assert item.findtext("description") == "Vingt agents, vingt métiers."
     assert "Camille et Noé" in item.findtext("{http://purl.org/dc/elements/1.1/}creator", "") + item.findtext("author", "")
     assert item.findtext("pubDate")
@@ -161,3 +165,70 @@ def test_page_head_announces_the_feeds(pages):
     assert f'href="{reverse("opendata:feed_rss")}"' in html
     assert f'href="{reverse("opendata:feed_atom")}"' in html
     assert f'href="{reverse("opendata:lab_feed_atom", kwargs={"lab_slug": pages["lab"].slug})}"' in html
+
+
+def test_feeds_and_open_data_are_linked_in_every_page_footer_and_on_the_documentation_index(client, pages):
+    index = DocumentationIndexPage.objects.live().get()
+    clear_page_cache()
+    links = [
+        f'href="{reverse("opendata:feed_rss")}"',
+        f'href="{reverse("opendata:feed_atom")}"',
+        f'href="{reverse("opendata:index")}"',
+    ]
+
+    login_page = client.get(reverse("account_login")).content.decode()
+    index_page = client.get(index.url).content.decode()
+
+    footer = login_page[login_page.index('<footer class="site-footer">'):]
+    main = index_page[index_page.index("<main"):index_page.index('<footer class="site-footer">')]
+    assert all(link in footer for link in links)
+    assert all(link in main for link in links)
+    # The public header names the list of the Labs.
+    assert '>Transfos</a>' in login_page
+
+
+def test_feed_readers_find_each_items_licence_and_cover_image(client, pages):
+    cover = make_image("Couverture")
+    with_cover = published("Avec une image de couverture", licence=Licence.CC0, cover_image=cover)
+    clear_page_cache()
+
+    for name in ("opendata:feed_rss", "opendata:feed_atom"):
+        parsed = feedparser.parse(client.get(reverse(name)).content)
+        entries = {entry.title: entry for entry in parsed.entries}
+
+        assert not parsed.bozo, (name, parsed.bozo_exception)
+        assert entries["Le lancement à Mulhouse"].license == "https://creativecommons.org/licenses/by/4.0/"
+        assert entries["Avec une image de couverture"].license == "https://creativecommons.org/publicdomain/zero/1.0/"
+        (enclosure,) = entries["Avec une image de couverture"].enclosures
+        assert enclosure.href == settings.TRANSFO_PUBLIC_URL + with_cover.cover_image.file.url
+        assert enclosure.type == "image/png"
+        assert int(enclosure.length) == cover.file_size
+        assert entries["Le lancement à Mulhouse"].enclosures == []
+
+
+def test_the_faq_has_a_description_in_the_feed(client):
+    make_faq(preamble="<p>Les questions que l'on nous pose <b>le plus</b> souvent.</p>")
+
+    parsed = feedparser.parse(client.get(reverse("opendata:feed_atom")).content)
+
+    (entry,) = parsed.entries
+    assert entry.summary == "Les questions que l'on nous pose le plus souvent."
+
+
+@pytest.mark.parametrize("name", ["opendata:feed_rss", "opendata:feed_atom"])
+def test_feed_reader_with_a_recent_copy_gets_a_304(client, name):
+    published("Déjà là", lab=make_lab())
+    first = feedparser.parse(client.get(reverse(name)).content)
+    response = client.get(reverse(name))
+    clear_page_cache()
+    fresh = client.get(reverse(name))  # made again, not read from the page cache
+
+    for answer in (response, fresh):
+        assert answer.has_header("Last-Modified")
+        assert client.get(reverse(name), HTTP_IF_MODIFIED_SINCE=answer["Last-Modified"]).status_code == 304
+    clear_page_cache()
+    assert client.get(reverse(name), HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304
+    published("Nouvelle page", lab=make_lab())
+    newer = client.get(reverse(name), HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert newer.status_code == 200
+    assert [entry.title for entry in feedparser.parse(newer.content).entries] == ["Nouvelle page", *[e.title for e in first.entries]]

@@ -4,17 +4,21 @@ import io
 import json
 import zipfile
 
+import frictionless
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from pyld import jsonld
 from wagtail.models import PageViewRestriction
 
 from docs.opendata import BUNDLE_FOLDER, BUNDLE_NAME, BUNDLE_STORAGE_NAME, Bundle, bundle_exists, open_bundle, write_bundle
-from programmes.models import Licence
+from programmes.models import LICENCE_URLS, Licence
 
 from ..factories import make_lab
 from ..queries import exactly
 from .helpers_opendata import article, image_block, make_image, private, published, unpublished
+from .html import SCHEMA, read, schema_org_loader
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +63,7 @@ def test_bundle_lists_published_pages_in_json_and_csv_with_their_licence():
     ]
     first = items[0]
     assert (first["authors"], first["lab"], first["tags"], first["kind"]) == ("Camille", lab.name, ["accueil", "immersion"], "article")
-    assert first["url"] == page.full_url == "http://localhost" + page.url
+    assert first["url"] == page.full_url == settings.TRANSFO_PUBLIC_URL + page.url
     assert first["first_published_at"] and first["last_published_at"]
     assert rows[0]["tags"] == "accueil | immersion"
 
@@ -115,17 +119,19 @@ def test_restricting_a_page_removes_it_from_the_bundle(django_capture_on_commit_
     assert read_bundle()[1]["items"] == []
 
 
-BUNDLE_QUERIES = exactly(5)
+BUNDLE_QUERIES = exactly(7)
+PARAGRAPH = {"type": "paragraph", "value": "<p>Le texte de la page.</p>"}
 
 
 def test_collecting_the_bundle_costs_the_same_queries_for_one_or_many_pages(django_assert_num_queries):
+    # Images as covers: an image shown in the content is rendered with it, a query of its own.
     lab = make_lab()
-    published("Une", lab=lab, tags=("a",), body=[image_block(make_image())])
+    published("Une", lab=lab, tags=("a",), cover_image=make_image(), body=[PARAGRAPH])
     Bundle.collect()  # the site's root paths are cached from now on
     with django_assert_num_queries(BUNDLE_QUERIES):
         Bundle.collect()
     for number in range(2):
-        published(f"Page {number}", lab=make_lab(), tags=("a", f"t{number}"), body=[image_block(make_image())])
+        published(f"Page {number}", lab=make_lab(), tags=("a", f"t{number}"), cover_image=make_image(), body=[PARAGRAPH])
     with django_assert_num_queries(BUNDLE_QUERIES):
         bundle = Bundle.collect()
 
@@ -161,3 +167,76 @@ def test_download_serves_the_bundle_and_builds_it_when_missing(client):
 
 def test_open_data_urls_are_french_and_english():
     assert reverse("opendata:index") == "/donnees-ouvertes/"
+
+
+def test_bundle_is_a_valid_frictionless_data_package(tmp_path):
+    published("Ouvert à tous", lab=make_lab(), licence=Licence.LO_2, tags=("immersion",), body=[
+        {"type": "paragraph", "value": "<p>Trois jours au guichet, « avec » des usagers.</p>"},
+    ])
+    published("Une autre page", licence=Licence.CC0, body=[image_block(make_image())])
+    write_bundle()
+    with open_bundle() as handle, zipfile.ZipFile(handle) as archive:
+        archive.extractall(tmp_path / "bundle")
+
+    report = frictionless.validate(tmp_path / "bundle" / "datapackage.json")
+
+    assert report.valid, report.flatten(["type", "note"])
+    assert report.stats["errors"] == 0
+    package = frictionless.Package(tmp_path / "bundle" / "datapackage.json")
+    table = package.get_resource("documentation")
+    assert [license["name"] for license in package.licenses] == ["CC0-1.0", "etalab-2.0"]
+    assert table.licenses and table.sources and table.encoding == "utf-8"
+    rows = table.read_rows()
+    assert [(row["title"], row["license"], row["id"] > 0) for row in rows] == [
+        ("Ouvert à tous", "etalab-2.0", True), ("Une autre page", "CC0-1.0", True),
+    ]
+    assert "<p>Trois jours au guichet, « avec » des usagers.</p>" in rows[0]["body_html"]
+    assert rows[0]["first_published_at"].tzinfo is not None
+
+
+def test_bundle_json_gives_each_page_its_content_as_html_and_as_data():
+    published("Ouvert à tous", body=[{"type": "paragraph", "value": "<p>Le texte de la page.</p>"}])
+
+    write_bundle()
+
+    _names, document, _rows, _files = read_bundle()
+    (item,) = document["items"]
+    assert [(block["type"], block["value"]) for block in item["body"]] == [("paragraph", "<p>Le texte de la page.</p>")]
+    assert item["body_html"] == '<div class="rich-text"><p>Le texte de la page.</p></div>'
+    assert item["license"] == item["licence"]
+
+
+def test_open_data_page_describes_the_dataset_to_search_engines_and_to_shares(client):
+    published("Ouvert à tous")
+    write_bundle()
+
+    head = read(client.get(reverse("opendata:index")))
+
+    (expanded,) = jsonld.expand(head.structured[0], {"documentLoader": schema_org_loader})
+    assert expanded["@type"] == [f"{SCHEMA}Dataset"]
+    downloads = {d[f"{SCHEMA}contentUrl"][0]["@value"] for d in expanded[f"{SCHEMA}distribution"]}
+    assert settings.TRANSFO_PUBLIC_URL + reverse("opendata:download") in downloads
+    assert expanded[f"{SCHEMA}license"] and expanded[f"{SCHEMA}dateModified"]
+    assert head.meta["og:type"] == "website"
+    assert head.meta["og:url"] == settings.TRANSFO_PUBLIC_URL + reverse("opendata:index")
+
+
+def test_dcat_catalogue_lists_the_dataset_and_its_distributions(client):
+    DCAT, DCT = "http://www.w3.org/ns/dcat#", "http://purl.org/dc/terms/"
+    response = client.get(reverse("opendata:catalogue"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/ld+json"
+    graph = {node["@id"]: node for node in jsonld.flatten(json.loads(response.content))}
+    (catalogue,) = [node for node in graph.values() if f"{DCAT}Catalog" in node.get("@type", [])]
+    (dataset_ref,) = catalogue[f"{DCAT}dataset"]
+    dataset = graph[dataset_ref["@id"]]
+    assert dataset["@type"] == [f"{DCAT}Dataset"]
+    assert dataset[f"{DCAT}landingPage"] == [{"@id": settings.TRANSFO_PUBLIC_URL + reverse("opendata:index")}]
+    assert {licence["@id"] for licence in dataset[f"{DCT}license"]} == set(LICENCE_URLS.values())
+    downloads = [graph[ref["@id"]].get(f"{DCAT}downloadURL") for ref in dataset[f"{DCAT}distribution"]]
+    assert [{"@id": settings.TRANSFO_PUBLIC_URL + reverse("opendata:download")}] in downloads
+
+
+def test_catalogue_url():
+    assert reverse("opendata:catalogue") == "/donnees-ouvertes/catalogue.jsonld"

@@ -3,16 +3,18 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
 from PIL import Image as PILImage
+from pyld import jsonld
 from wagtail.images import get_image_model
 
 from docs.models import ArticlePage, DocumentationPage, FaqPage, HomePage, LabPage
 from programmes.models import Licence, Visibility
 
 from ..factories import make_ambassador, make_case, make_lab, make_programme, make_resident, make_session, make_user
-from .html import read, text_of
+from .html import SCHEMA, read, schema_org_loader, text_of
 from .pages import (
     add_lab_page,
     make_article,
@@ -112,7 +114,7 @@ def test_page_carries_opengraph_tags(client):
     assert meta["og:title"] == "Une immersion"
     assert meta["og:description"] == "Passer une journée ailleurs."
     assert meta["og:type"] == "article"
-    assert meta["og:url"] == "http://testserver" + page.url
+    assert meta["og:url"] == settings.TRANSFO_PUBLIC_URL + page.url
     assert "og:image" not in meta
 
 
@@ -127,7 +129,7 @@ def test_page_with_a_cover_image_shares_it(client):
 
     head = read(client.get(page.url))
 
-    assert head.meta["og:image"].startswith("http://testserver/")
+    assert head.meta["og:image"].startswith(settings.TRANSFO_PUBLIC_URL + "/")
     assert head.structured[0]["image"] == head.meta["og:image"]
 
 
@@ -359,3 +361,22 @@ def test_faq_keeps_the_rich_text_wagtail_writes():
     faq = make_faq(preamble=html)
 
     assert FaqPage.objects.get(pk=faq.pk).preamble == html
+
+
+def test_every_question_of_the_faq_json_ld_has_its_accepted_answer(client):
+    faq = make_faq(
+        preamble="<p>Ce que l'on nous demande le plus souvent.</p>",
+        questions=[
+            {"type": "question", "value": {"question": "Qu'est-ce que la Transfo ?", "answer": "<p>Un programme.</p>"}},
+            {"type": "question", "value": {"question": "Comment rythmer la démarche ?", "answer": ""}},
+        ],
+    )
+
+    head = read(client.get(faq.url))
+    (expanded,) = jsonld.expand(head.structured[0], {"documentLoader": schema_org_loader})
+
+    questions = expanded[f"{SCHEMA}mainEntity"]
+    assert [question[f"{SCHEMA}name"][0]["@value"] for question in questions] == ["Qu'est-ce que la Transfo ?"]
+    assert all(question[f"{SCHEMA}acceptedAnswer"][0][f"{SCHEMA}text"] for question in questions)
+    assert expanded[f"{SCHEMA}description"][0]["@value"] == "Ce que l'on nous demande le plus souvent."
+    assert head.meta["og:description"] == "Ce que l'on nous demande le plus souvent."

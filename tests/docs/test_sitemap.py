@@ -2,7 +2,9 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from ..queries import exactly
 from .helpers_opendata import article, private, published, unpublished
@@ -29,7 +31,7 @@ def test_sitemap_lists_live_public_pages_in_both_languages_only(client):
 
     urls = sitemap_urls(client)
 
-    base = "http://testserver"
+    base = settings.TRANSFO_PUBLIC_URL
     assert f"{base}{public.url}" in urls
     assert f"{base}/en{public.url}" in urls
     assert f"{base}/" in urls and f"{base}/documentation/" in urls
@@ -41,12 +43,12 @@ def test_sitemap_lists_live_public_pages_in_both_languages_only(client):
 def test_sitemap_gives_each_page_its_alternates_and_french_as_default(client):
     public = published("Ouvert à tous")
 
-    alternates = sitemap_urls(client)[f"http://testserver{public.url}"]
+    alternates = sitemap_urls(client)[f"{settings.TRANSFO_PUBLIC_URL}{public.url}"]
 
     assert alternates == {
-        "fr": f"http://testserver{public.url}",
-        "en": f"http://testserver/en{public.url}",
-        "x-default": f"http://testserver{public.url}",
+        "fr": f"{settings.TRANSFO_PUBLIC_URL}{public.url}",
+        "en": f"{settings.TRANSFO_PUBLIC_URL}/en{public.url}",
+        "x-default": f"{settings.TRANSFO_PUBLIC_URL}{public.url}",
     }
 
 
@@ -61,7 +63,7 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_robots_out_of_private_areas(
                    "/en/accounts/", "/en/labs/", "/en/calendrier/"):
         assert f"Disallow: {prefix}" in lines
     assert "Disallow: /documentation/" not in lines
-    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert f"Sitemap: {settings.TRANSFO_PUBLIC_URL}/sitemap.xml" in lines
 
 
 def test_robots_txt_refuses_post(client):
@@ -82,3 +84,16 @@ def test_sitemap_query_count_does_not_grow_with_the_pages(client, django_assert_
         response = client.get("/sitemap.xml")
 
     assert response.content.count(b"<url>") == 2 * (2 + 3 + 1 + 1)  # home, index, pages, Lab index, open data
+
+
+def test_home_and_index_pages_carry_the_date_of_the_latest_page_below_them(client):
+    published("Une page plus ancienne")
+    latest = published("La dernière page publiée")
+
+    root = ET.fromstring(client.get("/sitemap.xml").content)
+    lastmod = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in root.findall(f"{SITEMAP}url")}
+
+    base = settings.TRANSFO_PUBLIC_URL
+    expected = timezone.localtime(latest.last_published_at).date().isoformat()
+    assert lastmod[f"{base}{latest.url}"] == expected
+    assert lastmod[f"{base}/"] == lastmod[f"{base}/documentation/"] == lastmod[f"{base}/en/documentation/"] == expected

@@ -468,3 +468,47 @@ def test_session_page_with_answers_makes_as_many_queries_for_one_person_as_for_t
         counts.append(len(queries))
 
     assert counts == [exactly(5)] * 2
+
+
+def test_everyone_present_on_a_day_in_one_action_keeps_the_absences_already_noted(client, lab, people, resident):
+    held = make_session(lab, number=1, start_date=TODAY - datetime.timedelta(days=3), end_date=TODAY - datetime.timedelta(days=2))
+    first, second = held.days
+    alex, sacha, dominique = people["alex"], people["sacha"], people["dominique"]
+    client.force_login(resident)
+
+    page = client.get(url("session_attendance", held))
+    response = client.post(
+        url("session_attendance", held),
+        {
+            f"came-{alex.pk}-{first.isoformat()}": "0",
+            f"came-{sacha.pk}-{second.isoformat()}": "0",
+            "tous_presents": first.isoformat(),
+        },
+        follow=True,
+    )
+
+    came = {(row.ambassador_id, row.day): row.attended for row in held.attendances.all()}
+    assert f'name="tous_presents" value="{first.isoformat()}"' in page.content.decode()
+    assert response.redirect_chain == [(url("session_attendance", held) + "#presences", 302)]
+    assert came == {(alex.pk, first): False, (sacha.pk, first): True, (dominique.pk, first): True, (sacha.pk, second): False}
+    assert "toutes les personnes qui n'étaient pas notées sont notées présentes" in text(response)
+    # Back on the table, the exceptions are changed and saved as usual.
+    response = client.post(
+        url("session_attendance", held),
+        {f"came-{alex.pk}-{first.isoformat()}": "1", f"came-{sacha.pk}-{first.isoformat()}": "0", f"came-{dominique.pk}-{first.isoformat()}": "1"},
+    )
+    came = {(row.ambassador_id, row.day): row.attended for row in held.attendances.all()}
+    assert response.status_code == 302
+    assert (came[(alex.pk, first)], came[(sacha.pk, first)]) == (True, False)
+
+
+@pytest.mark.parametrize("day", ["2001-01-01", "demain", ""])
+def test_everyone_present_on_a_day_the_session_does_not_have_is_refused(client, lab, people, resident, day):
+    held = make_session(lab, number=1, start_date=TODAY - datetime.timedelta(days=3))
+    client.force_login(resident)
+
+    response = client.post(url("session_attendance", held), {"tous_presents": day})
+
+    assert response.status_code == 400
+    assert "Ce jour ne fait pas partie de la session." in text(response)
+    assert Attendance.objects.count() == 0

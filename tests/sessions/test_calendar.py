@@ -14,6 +14,7 @@ from ..queries import exactly
 from ..factories import (
     make_ambassador,
     make_case,
+    make_collectivite,
     make_gathering,
     make_lab,
     make_programme,
@@ -397,3 +398,32 @@ def test_planner_link_shows_only_to_those_who_run_the_lab(client, world):
 
     assert f'href="{planner}"' in as_resident
     assert f'href="{planner}"' not in as_ambassador
+
+
+def test_month_shows_the_public_holidays_of_the_lab_territory(client):
+    moselle = make_lab(
+        collectivite=make_collectivite(departement="57"),
+        start_date=datetime.date(2017, 1, 9),
+        end_date=datetime.date(2018, 6, 30),
+    )
+    client.force_login(ambassador_of(moselle))
+
+    response = client.get(url("calendar:month", moselle, mois="2017-04"))
+
+    holidays = {day["date"]: day["holiday"] for week in response.context["weeks"] for day in week if day["holiday"]}
+    assert holidays == {datetime.date(2017, 4, 14): "Vendredi saint", datetime.date(2017, 4, 17): "Lundi de Pâques"}
+    assert "Férié : Vendredi saint" in response.content.decode()
+
+
+def test_month_opens_on_the_next_session_the_reader_may_see(client):
+    today = timezone.localdate()
+    lab = make_lab(start_date=today - 100 * DAY, end_date=today + 300 * DAY)
+    make_session(lab, number=0, start_date=today - 40 * DAY, end_date=today - 39 * DAY)
+    upcoming = make_session(lab, number=1, start_date=today + 70 * DAY, end_date=today + 71 * DAY)
+    make_session(lab, number=2, start_date=today + 100 * DAY, end_date=today + 101 * DAY)
+    client.force_login(ambassador_of(lab))
+
+    response = client.get(url("calendar:month", lab))
+
+    assert response.context["month"] == upcoming.start_date.replace(day=1)
+    assert response.context["has_entries"]

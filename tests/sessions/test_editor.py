@@ -545,3 +545,62 @@ def test_resident_removes_a_photo(client, lab, resident, settings, tmp_path):
 
     assert (confirm.status_code, response.status_code) == (200, 302)
     assert SessionPhoto.objects.count() == 0
+
+
+# --- Days that are allowed but probably a slip -----------------------------------------------
+
+
+def next_may_day():
+    may_day = datetime.date(TODAY.year, 5, 1)
+    return may_day if may_day > TODAY + datetime.timedelta(days=7) else may_day.replace(year=TODAY.year + 1)
+
+
+def warnings_of(response):
+    return [str(message) for message in response.context["messages"] if message.level_tag == "warning"]
+
+
+def test_moving_a_session_onto_a_public_holiday_saves_it_with_a_warning_naming_the_holiday(client, lab, resident):
+    session = make_session(lab, number=2, start_date=future_monday())
+    client.force_login(resident)
+
+    response = client.post(edit_url(session), session_data(next_may_day(), days=1, number="2"), follow=True)
+
+    session.refresh_from_db()
+    assert session.start_date == next_may_day()
+    assert len(warnings_of(response)) == 1
+    assert "Jour férié le" in warnings_of(response)[0]
+    assert "Fête du Travail" in warnings_of(response)[0]
+    assert "Fête du Travail" in response.content.decode()
+
+
+def test_editing_a_session_on_a_holiday_without_moving_it_says_nothing_more(client, lab, resident):
+    session = make_session(lab, number=2, start_date=next_may_day(), end_date=next_may_day())
+    client.force_login(resident)
+
+    response = client.post(
+        edit_url(session), session_data(next_may_day(), days=1, number="2", title="Autre titre"), follow=True
+    )
+
+    assert warnings_of(response) == []
+
+
+def test_a_session_created_in_august_is_saved_with_a_warning(client, resident):
+    lab = make_lab(start_date=TODAY - datetime.timedelta(days=30), end_date=TODAY + datetime.timedelta(days=800))
+    resident = make_resident(lab).user
+    august = datetime.date(TODAY.year + 1, 8, 21)
+    client.force_login(resident)
+
+    response = client.post(create_url(lab), session_data(august - datetime.timedelta(days=august.weekday())), follow=True)
+
+    assert Session.objects.filter(lab=lab).count() == 1
+    assert warnings_of(response) == ["La session tombe en août, quand presque personne n'est au travail."]
+
+
+def test_a_session_after_the_lab_end_is_still_refused(client, lab, resident):
+    client.force_login(resident)
+
+    response = client.post(create_url(lab), session_data(lab.end_date + datetime.timedelta(days=3)))
+
+    assert response.status_code == 400
+    assert "La session doit avoir lieu pendant le labo" in response.content.decode()
+    assert Session.objects.filter(lab=lab).count() == 0

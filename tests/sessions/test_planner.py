@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from programmes.models import Coordination, LabMembership
 from sessions.models import EventStatus, Session
-from sessions.planning import RhythmError, save_rhythm
+from sessions.planning import RhythmError, date_warnings, save_rhythm
 
 from ..factories import (
     make_ambassador,
@@ -500,3 +500,63 @@ def test_planner_refuses_an_ambassador_who_posts_a_rhythm(client, people):
 
     assert response.status_code == 404
     assert Session.objects.count() == 0
+
+
+# --- Warnings: allowed, but probably a slip ----------------------------------------------------
+
+
+def first_may_day_in(lab):
+    may_day = datetime.date(lab.start_date.year, 5, 1)
+    return may_day if may_day > lab.start_date else may_day.replace(year=may_day.year + 1)
+
+
+def test_planner_saves_a_row_on_a_public_holiday_and_warns_with_its_name_on_the_month(client):
+    lab = future_lab()
+    client.force_login(resident_of(lab))
+    may_day = first_may_day_in(lab)
+
+    response = client.post(planner_url(lab), rows_post(lab, [(may_day, may_day)]), follow=True)
+
+    warnings = [str(message) for message in response.context["messages"] if message.level_tag == "warning"]
+    assert Session.objects.filter(lab=lab, start_date=may_day).exists()
+    assert response.context["month"] == may_day.replace(day=1)
+    assert len(warnings) == 1
+    assert warnings[0].startswith("Session n° 0 : Jour férié le")
+    assert warnings[0].endswith(": Fête du Travail.")
+
+
+def test_planner_shows_the_warnings_of_a_row_before_it_is_saved(client):
+    lab = future_lab()
+    client.force_login(resident_of(lab))
+    may_day = first_may_day_in(lab)
+    # A wrong row next to it: nothing is saved, the page comes back with both rows.
+    rows = [(may_day, may_day), (lab.start_date + 7 * DAY, lab.start_date + 3 * DAY)]
+
+    response = client.post(planner_url(lab), rows_post(lab, rows))
+
+    assert response.status_code == 400
+    assert any("Fête du Travail" in warning for warning in response.context["rows"][0]["warnings"])
+    assert "Fête du Travail" in response.content.decode()
+
+
+def test_date_warnings_name_the_territory_holidays_and_august():
+    moselle = make_lab(
+        collectivite=make_collectivite(departement="57"),
+        start_date=datetime.date(2017, 1, 9),
+        end_date=datetime.date(2018, 6, 30),
+    )
+    paris = make_lab(
+        collectivite=make_collectivite(departement="75"),
+        start_date=datetime.date(2017, 1, 9),
+        end_date=datetime.date(2018, 6, 30),
+    )
+    good_friday = datetime.date(2017, 4, 14)
+
+    assert date_warnings(moselle, good_friday, good_friday) == ["Jour férié le vendredi 14 avril 2017 : Vendredi saint."]
+    assert date_warnings(paris, good_friday, good_friday) == []
+    assert date_warnings(paris, datetime.date(2017, 8, 21), datetime.date(2017, 8, 22)) == [
+        "La session tombe en août, quand presque personne n'est au travail."
+    ]
+    assert date_warnings(paris, datetime.date(2017, 7, 13), datetime.date(2017, 7, 14)) == [
+        "Jour férié le vendredi 14 juillet 2017 : Fête nationale."
+    ]

@@ -29,6 +29,7 @@ from wagtail.models import Page, Site
 
 from ambassadors.models import Ambassador
 from cases.models import Case, ProgressEntry, Stage, StageChange
+from common.public_url import site_address
 from docs.models import (
     ArticlePage,
     CaseStoryPage,
@@ -535,7 +536,7 @@ def _load_attendance(plan, today=None):
 def _minutes(session, present, ambassador_count, rng):
     days = list(present.values())
     lines = [
-        f"Session #{session.number} « {session.title} » ({session.day_count} jours, {session.place_name}).",
+        f"Session n° {session.number} « {session.title} » ({session.day_count} jours, {session.place_name}).",
         f"Présences : {days[0]} ambassadeur·rices sur {ambassador_count} le premier jour, "
         f"{days[-1]} le dernier.",
     ]
@@ -869,9 +870,8 @@ def ensure_site_pages():
         _publish(Page.get_first_root_node(), home)
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
-            Site.objects.create(
-                hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Transfo"
-            )
+            hostname, port = site_address()
+            Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True, site_name="Transfo")
         else:
             site.root_page = home
             site.save()

@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import start_error_reporting
+from common.public_url import lazystr_setting
 from common.logs import logging_settings
 from common.storage import public_origin, storage_settings
 
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outermost but one: every answer gets the header, a page served from the cache too.
     "common.csp.PlatformCSPMiddleware",
+    # The read-only API may be read from any web page (docs.cors); a cached answer too.
+    "docs.cors.PublicAPICorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -338,7 +341,12 @@ if BENCHMARK_VIEWS:
 
 # --- Wagtail --------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Transfo"
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# The site's public address: every absolute link (API, feeds, sitemap, open data, archive, mails)
+# is built on it, and the default Wagtail Site follows it (common.public_url).
+TRANSFO_PUBLIC_URL = env("TRANSFO_PUBLIC_URL", default="http://localhost:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default=TRANSFO_PUBLIC_URL)
+# Read when a request asks for it, so that a test's override of the address reaches the API too.
+WAGTAILAPI_BASE_URL = lazystr_setting("TRANSFO_PUBLIC_URL")
 WAGTAILSEARCH_BACKENDS = {
     "default": {
         "BACKEND": "wagtail.search.backends.database",
