@@ -15,7 +15,6 @@ nothing more. A period in which nothing happened sends no mail at all.
 import dataclasses
 import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q

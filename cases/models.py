@@ -345,3 +345,28 @@ class DigestPreference(models.Model):
 
     def __str__(self):
         return f"{self.user.get_full_name() or self.user.email} : {self.get_frequency_display()}"
+
+
+class StageProposal(models.Model):
+    """A team ambassador's proposal to move a case, waiting until the case's stage next changes.
+
+    Residents decide and move the case themselves; the case page and « Mon espace » show what waits.
+    """
+
+    case = models.ForeignKey("Case", on_delete=models.CASCADE, related_name="stage_proposals", verbose_name=_("cas"))
+    to_stage = models.CharField(_("étape proposée"), max_length=20, choices=Stage.choices)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("proposée par"),
+    )
+    note = models.TextField(_("message"), blank=True)
+    proposed_at = models.DateTimeField(_("proposée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("proposition d'étape")
+        verbose_name_plural = _("propositions d'étape")
+        ordering = ["-proposed_at"]
+        indexes = [models.Index(fields=["case", "proposed_at"], name="cases_proposal_case_at")]
+
+    def __str__(self):
+        return f"{self.case} → {self.get_to_stage_display()}"

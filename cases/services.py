@@ -14,8 +14,17 @@ from outbox.models import MailKind
 from outbox.services import queue_mail
 from programmes.models import LabMembership, Visibility
 
-from .models import RESERVED_SLUGS, Attachment, Case, EntryRevision, ProgressEntry, Stage, StageChange, check_team
-from .signals import stage_proposed
+from .models import (
+    RESERVED_SLUGS,
+    Attachment,
+    Case,
+    EntryRevision,
+    ProgressEntry,
+    Stage,
+    StageChange,
+    StageProposal,
+    check_team,
+)
 from .uploads import CheckedFile, thumbnail_name
 
 
@@ -212,7 +221,7 @@ def propose_stage(*, case: Case, to_stage: str, note: str, proposed_by, case_url
             body = render_to_string("cases/email/stage_proposal.txt", context)
         queue_mail(to=email, subject=subject, body_text=body, kind=MailKind.STAGE_PROPOSALS)
         count += 1
-    stage_proposed.send(sender=Case, case=case, to_stage=to_stage, proposed_by=proposed_by, note=note.strip())
+    StageProposal.objects.create(case=case, to_stage=to_stage, proposed_by=proposed_by, note=note.strip())
     return count
 
 

@@ -7,6 +7,3 @@ class EspaceConfig(AppConfig):
 
     name = "espace"
     verbose_name = _("Mon espace")
-
-    def ready(self):
-        from . import receivers  # noqa: F401 — keeps the stage proposals the cases app announces

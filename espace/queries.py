@@ -18,13 +18,13 @@ from django.db.models.functions import Coalesce
 from wagtail.models import Page, WorkflowState
 
 from ambassadors.models import Invitation
-from cases.models import Case, ProgressEntry, Stage, StageChange
+from cases.models import Case, ProgressEntry, Stage, StageChange, StageProposal
 from cases.views.board import STALE_AFTER
 from programmes.models import LabMembership
 from programmes.rules import labs_run_by, visible_items
 from sessions.models import Attendance, DayAnswer, EventStatus, GatheringAttendance, Session
 
-from .models import LastVisit, StageProposal
+from .models import LastVisit
 
 # Reloading the page within this time is the same visit: what was new stays shown as new.
 SAME_VISIT = datetime.timedelta(minutes=30)

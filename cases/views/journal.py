@@ -271,8 +271,6 @@ class CaseDetailView(VisibleItemMixin, DetailView):
             context["similar_cases"] = list(Case.objects.visible_to(user).similar_to(case)[:SIMILAR_CASES])
         if inside:
             # One query more, for the Lab's people only: a proposal waits here until the case moves.
-            # Kept by « Mon espace » (espace.StageProposal), read through its reverse relation: one
-            # waits until the case next moves.
             proposals = case.stage_proposals.exclude(to_stage=case.stage).select_related("proposed_by")
             if self.last_moved_at is not None:
                 proposals = proposals.filter(proposed_at__gt=self.last_moved_at)

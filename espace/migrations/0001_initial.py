@@ -11,7 +11,6 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0006_entry_session_moves_to_sessions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -27,22 +26,6 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'dernière visite',
                 'verbose_name_plural': 'dernières visites',
-            },
-        ),
-        migrations.CreateModel(
-            name='StageProposal',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('to_stage', models.CharField(choices=[('cadrage', 'Cadrage'), ('enquete', 'Enquête / immersion'), ('ideation', 'Idéation'), ('prototypage', 'Prototypage'), ('test', 'Test / expérimentation'), ('deploiement', 'Déploiement / bilan'), ('abandonne', 'Abandonné')], max_length=20, verbose_name='étape proposée')),
-                ('proposed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='proposée le')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_proposals', to='cases.case', verbose_name='cas')),
-                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='proposée par')),
-            ],
-            options={
-                'verbose_name': "proposition d'étape",
-                'verbose_name_plural': "propositions d'étape",
-                'ordering': ['-proposed_at'],
-                'indexes': [models.Index(fields=['case', 'proposed_at'], name='espace_proposal_case_at')],
             },
         ),
     ]

@@ -8,7 +8,7 @@ from django.urls import include, path, reverse
 from django.utils import timezone, translation
 
 from cases.models import Case, ProgressEntry, Stage, StageChange
-from espace.models import StageProposal
+from cases.models import StageProposal
 from outbox.models import OutgoingMail
 from transfo import urls as site_urls
 

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import ProgressEntry, StageChange
-from espace.models import LastVisit, StageProposal
+from cases.models import StageProposal
+from espace.models import LastVisit
 
 from ..factories import make_entry
 from .world import PASSWORD, build_world

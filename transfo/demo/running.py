@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from ambassadors.models import Ambassador
-from cases.models import Case, ProgressEntry, Stage, StageChange
+from cases.models import Case, ProgressEntry, Stage, StageChange, StageProposal
 from docs.models import ArticlePage
 from outbox.services import queue_mail
 from programmes.models import Collectivite, Coordination, Lab, LabMembership, Licence, Programme, Visibility
@@ -430,6 +430,10 @@ def _queue_stage_proposal(plan):
     for member in plan.residents + [plan.host]:
         queue_mail(to=member.email, subject=subject, body_text=body,
                    key=f"demo-stage-proposal-{plan.lab.slug}-{case.slug}-{member.pk}")
+    # The proposal itself, as the case page and « Mon espace » show it until the case moves.
+    StageProposal.objects.get_or_create(
+        case=case, to_stage=to_stage, proposed_by=ambassador.user, defaults={"note": context["note"]}
+    )
 
 
 def _load_draft_in_moderation(place, plan):
