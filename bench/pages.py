@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 # Groups and their targets (ratio of the page's throughput to the floor's, same run).
 FLOOR, AUTH, AUTHENTICATED, PUBLIC = "floor", "auth", "authenticated", "public"
-RATIO_TARGETS = {AUTH: 0.30, AUTHENTICATED: 0.05, PUBLIC: 0.85}
+# The programme's board reads every Lab of the programme (700 at S=100): a target of its own.
+BOARD = "programme_board"
+RATIO_TARGETS = {AUTH: 0.30, AUTHENTICATED: 0.05, PUBLIC: 0.85, BOARD: 0.03}
 MAX_QUERIES = 10
 MAX_P99_OVER_P50 = 1.5
 
@@ -55,6 +57,10 @@ PAGES = [
     BenchPage(
         "lab_dashboard", "Tableau de bord du labo", AUTHENTICATED, "resident",
         names=("lab_dashboard:dashboard",), kwargs=(("lab_slug", "lab"),),
+    ),
+    BenchPage(
+        "programme_board", "Tableau de bord InterTransfo (tous les labos)", BOARD, "resident",
+        names=("programme_board:board",), kwargs=(("programme_slug", "programme"),),
     ),
     BenchPage("home", "Accueil", PUBLIC, target="home_url"),
     BenchPage("docs_index", "Index de la documentation", PUBLIC, target="index_url"),
@@ -103,6 +109,7 @@ def bench_targets() -> dict:
         search_url = None
     return {
         "lab": lab.slug,
+        "programme": lab.programme.slug,
         "session": session.number,
         "month": f"{session.start_date:%Y-%m}",
         "case": case.slug,

@@ -7,4 +7,6 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Tableaux de bord")
 
     def ready(self):
-        from . import rules  # noqa: F401 — registers the permissions its views declare
+        from . import board_figures, rules  # noqa: F401 — rules registers the permissions its views declare
+
+        board_figures.connect()

@@ -35,7 +35,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "calendar_feeds", "intertransfo", "programme_cases", "docs", "espace", "lab_dashboard"}
+OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "calendar_feeds", "intertransfo", "programme_cases", "docs", "espace", "lab_dashboard", "programme_board"}
 ROLES = ["anonymous", "ambassador_a", "ambassador_b", "resident_a", "coordinator", "editor", "superuser"]
 ITEMS = ["item_a", "item_b", "shared", "public"]
 
@@ -198,6 +198,13 @@ PEOPLE_OF_THE_LAB = {
 # Who may open a Lab's page: its people, and those of the other Labs of its programme.
 LAB_PAGE_READERS = same_for_every_item(
     {"anonymous": LOGIN, "ambassador_a": OK, "ambassador_b": OK, "resident_a": OK, "coordinator": OK,
+     "editor": NOT_FOUND, "superuser": OK}
+)
+
+
+# The programme's board: its coordination, the residents of its Labs, the admins.
+BOARD_READERS = same_for_every_item(
+    {"anonymous": LOGIN, "ambassador_a": NOT_FOUND, "ambassador_b": NOT_FOUND, "resident_a": OK, "coordinator": OK,
      "editor": NOT_FOUND, "superuser": OK}
 )
 
@@ -365,6 +372,12 @@ MATRIX = {
             role: {"item_a": NOT_FOUND, "item_b": NOT_FOUND, "shared": NOT_FOUND, "public": OK}
             for role in ROLES if role != "superuser"
         } | {"superuser": {item: OK for item in ITEMS}},
+    ),
+    # The programme's board (figures of every Lab, no names): its coordination and its Labs'
+    # residents; ambassadors and everyone else are told it does not exist.
+    "programme_board:board": (lambda w, i: reverse("programme_board:board", kwargs={"programme_slug": w["lab_a"].programme.slug}), BOARD_READERS),
+    "programme_board:board_csv": (
+        lambda w, i: reverse("programme_board:board_csv", kwargs={"programme_slug": w["lab_a"].programme.slug}), BOARD_READERS
     ),
     "my_cases:my_cases": (lambda world, item: reverse("my_cases:my_cases"), EVERY_LOGGED_IN_PERSON),
     "espace:espace": (lambda world, item: reverse("espace:espace"), EVERY_LOGGED_IN_PERSON),

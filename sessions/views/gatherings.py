@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from common.public_url import public_base_url
 from common.views import PermissionRequiredMixin
 from programmes.models import Lab, Programme
+from programmes.rules import labs_run_by
 
 from ..answers import answers_open
 from ..forms import AgendaItemForm, AnswerForm, add_service_errors, day_label
@@ -114,10 +115,13 @@ class GatheringIndexView(PermissionRequiredMixin, TemplateView):
         coordinated = set(
             Programme.objects.filter(coordinations__user=user).values_list("pk", flat=True)
         ) if not user.is_superuser else {programme.pk for programme in programmes}
+        # The programme's board is for its coordination and its Labs' residents (dashboards.rules).
+        run = set(labs_run_by(user).values_list("programme_id", flat=True)) if programmes else set()
         context["programmes"] = [
             {
                 "programme": programme,
                 "may_plan": programme.pk in coordinated,
+                "may_open_board": programme.pk in coordinated or programme.pk in run,
                 "gatherings": [(gathering, gathering_url(gathering)) for gathering in programme.gatherings.all()],
             }
             for programme in programmes
