@@ -2,8 +2,8 @@
 
 Five aggregate queries whatever the number of Labs, sessions, cases or entries (each grouped by
 Lab), joined here in Python; the result is cached per programme and day, emptied when any of its
-sources changes (``connect``). Attendance marks are saved in bulk (no signal): they show within
-``CACHE_SECONDS`` at worst.
+sources changes (``connect``), attendance marks included (saved in bulk, they announce
+themselves with ``sessions.answers.marks_saved``).
 
 Only counts and dates leave this module: no person's name, no case's title. That is what makes
 a row of another Lab shareable with every resident of the programme (DESIGN.md §2).
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cases.models import Case, ProgressEntry, Stage, StageChange
 from programmes.models import Lab
+from sessions.answers import marks_saved
 from sessions.models import Attendance, EventStatus
 
 RECENT_DAYS = 30
@@ -177,6 +178,7 @@ def forget_board(**kwargs):
 
 
 def connect():
+    marks_saved.connect(forget_board, dispatch_uid="board_marks_saved")
     for label in BOARD_SOURCES:
         post_save.connect(forget_board, sender=label, dispatch_uid=f"board_saved_{label}")
         post_delete.connect(forget_board, sender=label, dispatch_uid=f"board_deleted_{label}")

@@ -9,10 +9,15 @@ once; ``invitations`` says who the person is, and each event its words (``event.
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import DayAnswer, EventStatus
+
+# Sent (sender: the model) after marks of who came are written in bulk, which sends no
+# post_save: whoever keeps figures of attendance (the dashboards) forgets them.
+marks_saved = Signal()
 
 ANSWERS = {DayAnswer.Response.YES, DayAnswer.Response.NO, DayAnswer.Response.MAYBE}
 
@@ -88,6 +93,8 @@ def save_marks(model, rows: dict, marks: dict, *, build) -> int:
             changed.append(row)
     model.objects.bulk_update(changed, ["attended"])
     model.objects.bulk_create(created)
+    if changed or created:
+        marks_saved.send(sender=model)
     return len(changed) + len(created)
 
 

@@ -17,6 +17,7 @@ from cases.models import ProgressEntry, Stage
 from dashboards.board_figures import months_between
 from dashboards.board_views import BAR_WIDTH, PER_PAGE
 from programmes.models import Coordination
+from sessions.invitations import record_attendance
 from sessions.models import Attendance, EventStatus
 
 from ..factories import make_ambassador, make_case, make_entry, make_lab, make_programme, make_resident, make_session, make_user
@@ -273,6 +274,20 @@ def test_a_change_shows_at_once_though_the_board_is_cached(client, world):
     again = rows_of(client.get(board_url(world["programme"])))["La Transfo de Metz"]
 
     assert (first.held, again.held) == (0, 1)
+
+
+def test_attendance_marked_shows_at_once_though_marks_are_saved_in_bulk(client, world):
+    metz = world["metz"]
+    ambassador = make_ambassador(metz)
+    # Held already: marking who came saves no session, only marks.
+    session = make_session(metz, start_date=metz.start_date, end_date=metz.start_date, status=EventStatus.HELD)
+    client.force_login(world["coordinator"])
+    before = rows_of(client.get(board_url(world["programme"])))["La Transfo de Metz"]
+
+    record_attendance(event=session, marks={(ambassador.pk, session.start_date): True}, today=metz.start_date)
+
+    after = rows_of(client.get(board_url(world["programme"])))["La Transfo de Metz"]
+    assert (before.marked, after.marked, after.rate) == (0, 1, 100)
 
 
 def board_queries(client, labs):
