@@ -83,6 +83,8 @@
 
   navigator.serviceWorker.register(meta.getAttribute("data-worker"), { scope: "/" }).then(function () {
     return tellWorker({ type: "reader", key: reader });
+  }).then(function () {
+    if (!navigator.serviceWorker.controller) return tellWorker({ type: "claim" });
   }).catch(function () {});
 
   if (savedAt) {

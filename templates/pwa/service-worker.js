@@ -69,6 +69,8 @@ self.addEventListener("message", function (event) {
   var done = Promise.resolve();
   if (data.type === "reader") done = setReader(data.key || "");
   if (data.type === "clear") done = clearAll();
+  // A page loaded while no worker was active (after a logout's Clear-Site-Data) asks to be taken in.
+  if (data.type === "claim") done = self.clients.claim();
   event.waitUntil(done.then(function () { if (event.ports[0]) event.ports[0].postMessage("done"); }));
 });
 
