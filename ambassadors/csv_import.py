@@ -6,15 +6,13 @@ the import can refuse the whole file when a single row is wrong.
 """
 import csv
 import dataclasses
-import io
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.csv_files import RowError, read_csv_text
-from common.csv_files import guess_delimiter as _delimiter
+from common.csv_files import RowError, read_sheet
 from common.csv_files import plain as _plain
 from common.text import validate_single_line
 
@@ -84,6 +82,8 @@ class Row:
 class ParsedFile:
     rows: list[Row] = dataclasses.field(default_factory=list)
     errors: list[RowError] = dataclasses.field(default_factory=list)
+    # What was read (« CSV en Windows-1252… », « classeur Excel… »), for the confirmation.
+    source: str = ""
 
 
 def _max_length(field: str) -> int:
@@ -94,14 +94,14 @@ def _file_error(message) -> ParsedFile:
     return ParsedFile(errors=[RowError(None, str(message))])
 
 
-def _read_text(uploaded) -> tuple[str | None, ParsedFile | None]:
-    """The file's text, or the reason it cannot be read as a CSV."""
-    text, error = read_csv_text(
+def _read_rows(uploaded):
+    """The file's rows, or the reason it cannot be read as a table."""
+    sheet, error = read_sheet(
         uploaded,
         max_bytes=MAX_BYTES,
         too_large=gettext("Le fichier dépasse 1 Mo : un fichier de quelques dizaines de personnes en fait bien moins."),
     )
-    return text, (ParsedFile(errors=[error]) if error else None)
+    return sheet, (ParsedFile(errors=[error]) if error else None)
 
 
 def _read_header(cells: list[str]) -> tuple[dict[int, str], list[RowError]]:
@@ -191,11 +191,11 @@ def read_ambassadors_csv(uploaded) -> ParsedFile:
     Accepts UTF-8 with or without BOM, « ; », « , » or tab as separator, French or English
     headers, and an optional « cercle » column (ambassadeur or réseau; ambassadeur when empty).
     """
-    text, refused = _read_text(uploaded)
+    sheet, refused = _read_rows(uploaded)
     if refused:
         return refused
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    parsed = ParsedFile()
+    reader = sheet.rows
+    parsed = ParsedFile(source=sheet.source)
     seen_emails: dict[str, int] = {}
     # A spreadsheet shows one record per line, even when a quoted cell holds a line break.
     line = data_rows = 0

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.csv_files import SHEET_ACCEPT
+
 from .models import Ambassador
 
 
@@ -36,13 +38,13 @@ class InvitationForm(forms.ModelForm):
 
 class ImportForm(forms.Form):
     csv_file = forms.FileField(
-        label=_("Fichier CSV"),
+        label=_("Fichier CSV ou Excel"),
         help_text=_(
             "Une ligne par personne, avec l'en-tête « prénom, nom, e-mail, métier, direction » "
-            "(et, si besoin, « cercle » : ambassadeur ou réseau). Séparateur « , » ou « ; », "
-            "encodage UTF-8, 1 Mo au plus."
+            "(et, si besoin, « cercle » : ambassadeur ou réseau). CSV (UTF-8, Windows-1252 ou UTF-16 ; "
+            "séparateur « ; », « , » ou tabulation) ou classeur Excel (.xlsx), 1 Mo au plus."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+        widget=forms.ClearableFileInput(attrs={"accept": SHEET_ACCEPT}),
     )
 
 

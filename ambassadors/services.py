@@ -54,6 +54,7 @@ class ImportReport:
     invited: int = 0
     already_invited: int = 0
     already_joined: int = 0
+    source: str = ""  # what the file was read as (its format, encoding and separator)
 
     @property
     def ok(self) -> bool:
@@ -214,7 +215,7 @@ def import_ambassadors(*, lab, csv_file, invited_by, base_url: str) -> ImportRep
     parsed = read_ambassadors_csv(csv_file)
     if parsed.errors:
         return ImportReport(errors=parsed.errors)
-    report = ImportReport()
+    report = ImportReport(source=parsed.source)
     try:
         with transaction.atomic():
             now = timezone.now()

@@ -6,7 +6,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -30,6 +30,18 @@ def lab_home_url(lab) -> str:
         return reverse("programmes:lab_detail", kwargs={"slug": lab.slug})
     except NoReverseMatch:
         return "/"
+
+
+def landing_url(request, lab) -> str:
+    """Where an accepted invitation leads: ``next`` when it stays on this site, else Mon espace
+    (the page after every login), else the Lab's home."""
+    wanted = request.POST.get("next") or request.GET.get("next")
+    if wanted and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return wanted
+    try:
+        return reverse("espace:espace")
+    except NoReverseMatch:
+        return lab_home_url(lab)
 
 
 class LabAmbassadorsMixin(PermissionRequiredMixin):
@@ -168,7 +180,7 @@ def _import_summary(report) -> str:
     ]
     values = [report.created, report.updated, report.invited, report.already_invited, report.already_joined]
     parts = [text % {"count": value} for text, value in zip(counts, values, strict=True) if value]
-    return gettext("Import terminé : %(details)s.") % {"details": ", ".join(parts)}
+    return gettext("Import terminé (%(source)s) : %(details)s.") % {"source": report.source, "details": ", ".join(parts)}
 
 
 class AcceptInvitationView(View):
@@ -235,14 +247,14 @@ class AcceptInvitationView(View):
             if situation == "join":
                 ambassador = services.accept_invitation(token=self.token, user=request.user)
                 messages.success(request, gettext("Bienvenue dans %(lab)s !") % {"lab": ambassador.lab.name})
-                return redirect(lab_home_url(ambassador.lab))
+                return redirect(landing_url(request, ambassador.lab))
             if situation == "create_account":
                 form = AcceptInvitationForm(request.POST, ambassador=self.ambassador)
                 if not form.is_valid():
                     return self.render(situation, status=400, form=form)
                 user = services.create_invited_account(token=self.token, password=form.cleaned_data["password1"])
                 messages.success(request, gettext("Bienvenue dans %(lab)s !") % {"lab": self.ambassador.lab.name})
-                return perform_login(request, user, redirect_url=lab_home_url(self.ambassador.lab))
+                return perform_login(request, user, redirect_url=landing_url(request, self.ambassador.lab))
         except services.InvitationUnavailable as unavailable:
             return self.unavailable(unavailable)
         except ValidationError as error:

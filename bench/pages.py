@@ -45,6 +45,8 @@ PAGES = [
         names=("lab_sessions:lab_attendance",), kwargs=(("lab_slug", "lab"),),
     ),
     BenchPage("my_cases", "Mes cas", AUTHENTICATED, "ambassador", names=("my_cases:my_cases",)),
+    BenchPage("espace", "Mon espace (résident·e)", AUTHENTICATED, "resident", names=("espace:espace",)),
+    BenchPage("espace_ambassador", "Mon espace (ambassadeur·rice)", AUTHENTICATED, "ambassador", names=("espace:espace",)),
     BenchPage(
         "case", "Page d'un cas et sa chronologie", AUTHENTICATED, "ambassador", names=("cases:case_detail",),
         kwargs=(("lab_slug", "lab"), ("slug", "case")),

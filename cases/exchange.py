@@ -27,7 +27,6 @@ import datetime
 import io
 import json
 import re
-from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -37,10 +36,10 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from taggit.utils import edit_string_for_tags, parse_tags
+from taggit.utils import parse_tags
 
 from ambassadors.models import Ambassador
-from common.csv_files import RowError, guess_delimiter, plain, read_csv_text
+from common.csv_files import RowError, plain, read_sheet
 from common.text import validate_single_line
 from programmes.models import LabMembership, Visibility
 
@@ -99,9 +98,21 @@ COLUMNS = {CASES: CASE_COLUMNS, ENTRIES: ENTRY_COLUMNS}
 # --- Export ------------------------------------------------------------------------------
 
 
+# Keywords in one cell: « mobilité | bus, tram » reads as two keywords in any spreadsheet, where
+# taggit's own writing (quotes around names with a comma or a space) read as one text. The open
+# data's lists use the same separator.
+TAG_SEPARATOR = " | "
+
+
 def _tags_text(names) -> str:
-    # taggit's own writing, which its parser reads back (quotes around names with a comma or space).
-    return edit_string_for_tags([SimpleNamespace(name=name) for name in names])
+    return TAG_SEPARATOR.join(names)
+
+
+def _parse_tags(text: str) -> list[str]:
+    """Keywords of a cell: separated by « | », or in taggit's writing (files exported before)."""
+    if "|" in text:
+        return sorted({name.strip() for name in text.split("|") if name.strip()})
+    return parse_tags(text)
 
 
 def case_rows(lab, user) -> list[dict]:
@@ -201,6 +212,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    source: str = ""  # what the file was read as (its format, encoding and separator)
 
     @property
     def ok(self) -> bool:
@@ -212,6 +224,7 @@ class Table:
     rows: list[tuple[int, dict]] = dataclasses.field(default_factory=list)  # (line, values by key)
     present: set = dataclasses.field(default_factory=set)  # the keys of the columns in the file
     errors: list[RowError] = dataclasses.field(default_factory=list)
+    source: str = ""
 
 
 def _header_names(column: Column) -> set[str]:
@@ -234,16 +247,16 @@ def _clean(column: Column, value: str) -> str:
 def read_table(uploaded, kind: str) -> Table:
     """Read an uploaded CSV of ``kind`` (cases or entries); nothing here touches the database."""
     columns = COLUMNS[kind]
-    text, refused = read_csv_text(
+    sheet, refused = read_sheet(
         uploaded,
         max_bytes=MAX_BYTES,
         too_large=gettext("Le fichier dépasse 5 Mo : un labo en exporte bien moins. Est-ce le bon fichier ?"),
     )
     if refused:
         return Table(errors=[refused])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=guess_delimiter(text))
+    reader = sheet.rows
     names = {name: column for column in columns for name in _header_names(column)}
-    table = Table()
+    table = Table(source=sheet.source)
     by_index: dict[int, Column] = {}
     line = header_width = data_rows = 0
     try:
@@ -427,7 +440,7 @@ def check_case_rows(lab, table: Table) -> tuple[list[CaseRow], list[RowError]]:
                     )
                 )
         if "tags" in table.present:
-            row.tags = parse_tags(values.get("tags", ""))
+            row.tags = _parse_tags(values.get("tags", ""))
             for name in row.tags:
                 if len(name) > 100:
                     row_errors.append(RowError(line, gettext("le mot-clé « %(tag)s… » dépasse 100 caractères.") % {"tag": name[:30]}))
@@ -639,7 +652,7 @@ def import_table(*, lab, kind: str, csv_file, imported_by) -> ImportReport:
 
     if errors:
         return ImportReport(errors=errors)
-    report = ImportReport()
+    report = ImportReport(source=table.source)
     for row in rows:
         try:
             # A savepoint per row: after a refused row the transaction goes on, to report the others.

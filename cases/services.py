@@ -12,6 +12,7 @@ from outbox.services import queue_mail
 from programmes.models import LabMembership, Visibility
 
 from .models import RESERVED_SLUGS, Attachment, Case, EntryRevision, ProgressEntry, Stage, StageChange, check_team
+from .signals import stage_proposed
 from .uploads import CheckedFile, thumbnail_name
 
 
@@ -205,6 +206,7 @@ def propose_stage(*, case: Case, to_stage: str, note: str, proposed_by, case_url
     for email in recipients:
         queue_mail(to=email, subject=subject, body_text=body)
         count += 1
+    stage_proposed.send(sender=Case, case=case, to_stage=to_stage, proposed_by=proposed_by, note=note.strip())
     return count
 
 

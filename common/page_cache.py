@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, quote_etag
+from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
 
 DOCS, CALENDAR = "docs", "calendar"
@@ -139,6 +140,9 @@ class AnonymousPageCacheMiddleware:
         content = parts[0] if len(parts) == 1 else get_token(request).encode().join(parts)
         response = HttpResponse(content, headers=stored["headers"])
         response["X-Page-Cache"] = "hit"
-        if "HTTP_IF_NONE_MATCH" in request.META and "ETag" in stored["headers"]:
-            return get_conditional_response(request, etag=stored["headers"]["ETag"], response=response)
+        headers = stored["headers"]
+        if "ETag" in headers or "Last-Modified" in headers:
+            # If-None-Match, or If-Modified-Since for a calendar application that only sends that.
+            last_modified = parse_http_date_safe(headers["Last-Modified"]) if "Last-Modified" in headers else None
+            return get_conditional_response(request, etag=headers.get("ETag"), last_modified=last_modified, response=response)
         return response

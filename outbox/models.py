@@ -36,6 +36,8 @@ class OutgoingMail(models.Model):
     subject = models.CharField(_("objet"), max_length=300)
     body_text = models.TextField(_("texte"))
     body_html = models.TextField(_("HTML"), blank=True)
+    # An iTIP invitation (RFC 5546), sent as a text/calendar part a mail application offers to accept.
+    calendar = models.TextField(_("invitation de calendrier"), blank=True)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     last_error = models.TextField(_("dernière erreur"), blank=True)

@@ -1,6 +1,7 @@
 """Queue and send e-mail so that a request never waits for, nor fails with, the mail server."""
 import datetime
 import logging
+import re
 import smtplib
 
 from celery.exceptions import CeleryError
@@ -23,8 +24,13 @@ RETRY_DELAYS_MINUTES = [1, 2, 5, 10, 20, 30, 60, 60, 60, 60, 60, 60]
 
 
 @transaction.atomic
-def queue_mail(*, to: str, subject: str, body_text: str, body_html: str = "", key: str | None = None):
+def queue_mail(
+    *, to: str, subject: str, body_text: str, body_html: str = "", key: str | None = None, calendar: str = ""
+):
     """Record a mail and send it once the surrounding transaction commits.
+
+    ``calendar`` is the text of an iTIP invitation (``METHOD:REQUEST`` or ``CANCEL``), sent
+    beside the text as a ``text/calendar; method=…`` part.
 
     With a ``key`` that was already queued, nothing happens and None is returned: a mail per
     event and person is sent exactly once, however often the caller runs.
@@ -32,7 +38,12 @@ def queue_mail(*, to: str, subject: str, body_text: str, body_html: str = "", ke
     try:
         with transaction.atomic():
             mail = OutgoingMail.objects.create(
-                to=to, subject=one_line(subject)[:300], body_text=body_text, body_html=body_html, key=key
+                to=to,
+                subject=one_line(subject)[:300],
+                body_text=body_text,
+                body_html=body_html,
+                key=key,
+                calendar=calendar,
             )
     except IntegrityError:
         if key and OutgoingMail.objects.filter(key=key).exists():
@@ -40,6 +51,15 @@ def queue_mail(*, to: str, subject: str, body_text: str, body_html: str = "", ke
         raise
     transaction.on_commit(lambda: enqueue_sending(mail.pk), robust=True)
     return mail
+
+
+_METHOD = re.compile(r"^METHOD:([A-Z-]+)\r?$", re.M)
+
+
+def calendar_content_type(calendar: str) -> str:
+    """``text/calendar; method=REQUEST``: mail applications read the method from the part's type."""
+    found = _METHOD.search(calendar)
+    return f"text/calendar; method={found.group(1)}" if found else "text/calendar"
 
 
 def is_permanent(error: Exception) -> bool:
@@ -89,6 +109,8 @@ def send_queued_mail(mail_id: int) -> bool:
             )
             if mail.body_html:
                 message.attach_alternative(mail.body_html, "text/html")
+            if mail.calendar:
+                message.attach_alternative(mail.calendar, calendar_content_type(mail.calendar))
             mail.attempts += 1
             try:
                 message.send()

@@ -10,6 +10,7 @@ class LabSessionsConfig(AppConfig):
 
     def ready(self):
         from . import rules  # noqa: F401 — registers the permissions its views declare
-        from . import cache
+        from . import cache, calendar_versions
 
         cache.connect()
+        calendar_versions.connect()

@@ -2,11 +2,22 @@
 
 Every day of a session is its own event: a phone then shows "day 2/3" with that day's hours and
 programme, instead of one block across three days and nights.
+
+A day's UID names the event and the day's rank in it (``session-<pk>-day-<rank>``), not its date:
+a session moved by a week keeps its events, which a calendar then moves instead of deleting and
+creating them again. Each change that matters to someone attending (dates, hours, place,
+cancellation) raises the event's ``sequence``, the SEQUENCE of all its days. A day removed from
+an event (three days become two) is absent from the next version of the feed, whose other days
+carry the raised SEQUENCE: a subscribed calendar drops it. (The change mail's invitation
+lists the days left; a day it no longer has stays in a calendar that accepted the first one.)
+The invitations carry the same UIDs and SEQUENCE as the feeds, so that accepting one in a mail
+and subscribing to a feed make one event, not two.
 """
 import datetime
 import hashlib
 import re
 import secrets
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -15,14 +26,15 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.cache import quote_etag
 from django.utils.translation import gettext
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vDuration
 
 from programmes.rules import labs_seen_whole_by
 
-from .gatherings import gathering_url
 from .models import AgendaItem, CalendarFeedToken, EventStatus, Session
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+# How often a calendar application should fetch a feed again (RFC 7986; Outlook's own property).
+REFRESH_INTERVAL = datetime.timedelta(hours=6)
 ICAL_STATUS = {
     EventStatus.DRAFT: "TENTATIVE",
     EventStatus.ANNOUNCED: "CONFIRMED",
@@ -56,7 +68,13 @@ def _day_summary(base, index, count):
     return gettext("%(event)s (jour %(day)s/%(days)s)") % {"event": base, "day": index + 1, "days": count}
 
 
-def _event(*, uid, summary, day, items, description_lines, location, url, status, modified):
+def day_uid(event, rank: int) -> str:
+    """The UID of the ``rank``-th day (from 1) of a session or an InterTransfo: kept when it moves."""
+    kind = "gathering" if event._meta.model_name == "gathering" else "session"
+    return f"{kind}-{event.pk}-day-{rank}@transfo"
+
+
+def _event(*, uid, summary, day, items, description_lines, location, url, status, modified, sequence):
     zone = ZoneInfo(settings.TIME_ZONE)
     if items:
         start = datetime.datetime.combine(day, min(item.start_time for item in items), tzinfo=zone)
@@ -77,6 +95,7 @@ def _event(*, uid, summary, day, items, description_lines, location, url, status
         # DTSTAMP is when this copy was made; LAST-MODIFIED when the session last changed.
         stamp=timezone.now(),
         last_modified=modified,
+        sequence=sequence,
     )
 
 
@@ -92,7 +111,7 @@ def session_events(session, *, absolute):
             f"{item.start_time:%H:%M}–{item.end_time:%H:%M} {item.title}" for item in day_items
         ] or [gettext("Programme à venir.")]
         yield _event(
-            uid=f"session-{session.pk}-{day:%Y%m%d}@transfo",
+            uid=day_uid(session, index + 1),
             summary=_day_summary(base, index, len(days)),
             day=day,
             items=day_items,
@@ -101,6 +120,7 @@ def session_events(session, *, absolute):
             url=url,
             status=session.status,
             modified=session.updated_at,
+            sequence=session.sequence,
         )
 
 
@@ -109,7 +129,7 @@ def gathering_events(gathering, *, absolute):
 
     Reads ``gathering.agenda_items.all()``: fetch them with ``with_gathering_feed_details``.
     """
-    url = absolute(gathering_url(gathering))
+    url = absolute(gathering.get_absolute_url())
     base = gettext("InterTransfo n° %(number)s") % {"number": gathering.number}
     if gathering.title:
         base = f"{base} — {gathering.title}"
@@ -122,7 +142,7 @@ def gathering_events(gathering, *, absolute):
         day_items = [item for item in items if item.day == day]
         agenda = [f"{item.start_time:%H:%M}–{item.end_time:%H:%M} {item.title}" for item in day_items]
         yield _event(
-            uid=f"gathering-{gathering.pk}-{day:%Y%m%d}@transfo",
+            uid=day_uid(gathering, index + 1),
             summary=_day_summary(base, index, len(days)),
             day=day,
             items=day_items,
@@ -131,6 +151,7 @@ def gathering_events(gathering, *, absolute):
             url=url,
             status=gathering.status,
             modified=gathering.updated_at,
+            sequence=gathering.sequence,
         )
 
 
@@ -145,8 +166,10 @@ def build_calendar(*, uid: str, name: str, sessions, gatherings, absolute) -> by
         name=name,
         calscale="GREGORIAN",
         method="PUBLISH",
-        refresh_interval=datetime.timedelta(hours=6),
     )
+    # RFC 7986 wants the value type said (REFRESH-INTERVAL;VALUE=DURATION); Outlook reads the other.
+    calendar.add("REFRESH-INTERVAL", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH_INTERVAL))
     days = []
     for session in sessions:
         days += [session.start_date, session.end_date]
@@ -162,6 +185,45 @@ def build_calendar(*, uid: str, name: str, sessions, gatherings, absolute) -> by
             first_date=min(days) - datetime.timedelta(days=366), last_date=max(days) + datetime.timedelta(days=366)
         )
     return calendar.to_ical()
+
+
+def event_days(event, *, absolute):
+    """The VEVENTs of a session's or an InterTransfo's days, as the feeds give them."""
+    days = session_events if isinstance(event, Session) else gathering_events
+    return list(days(event, absolute=absolute))
+
+
+def _organizer() -> vCalAddress:
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["CN"] = name or "Transfo"
+    return organizer
+
+
+def invitation_calendar(days, *, method: str, email: str, name: str) -> str:
+    """An iTIP message (RFC 5546) inviting one person to ``days`` (``event_days``), or cancelling them.
+
+    ``method`` is "REQUEST" (an invitation, or its update: a calendar application offers to
+    accept or decline it and updates the event it already has, by UID and SEQUENCE) or "CANCEL".
+    """
+    calendar = Calendar.new(prodid="-//Transfo//Invitations//FR", method=method)
+    for day in days:
+        copy = Event.from_ical(day.to_ical())
+        copy["ORGANIZER"] = _organizer()
+        attendee = vCalAddress(f"mailto:{email}")
+        attendee.params.update(
+            {"CN": name or email, "ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE"}
+        )
+        copy["ATTENDEE"] = attendee
+        if method == "CANCEL":
+            copy["STATUS"] = "CANCELLED"
+        calendar.add_component(copy)
+    if days:
+        first = min(day.start.date() if isinstance(day.start, datetime.datetime) else day.start for day in days)
+        calendar.add_missing_timezones(
+            first_date=first - datetime.timedelta(days=366), last_date=first + datetime.timedelta(days=366)
+        )
+    return calendar.to_ical().decode()
 
 
 _STAMP_LINE = re.compile(rb"^DTSTAMP[:;][^\r\n]*\r?\n", re.M)

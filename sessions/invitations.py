@@ -8,7 +8,10 @@ the answers day by day and noting who came follow the same rules for both:
 - once announced, a change of its dates or place mails the invited once per change, and
   cancelling it or bringing it back mails them too; every mail carries a key, so none goes out
   twice (the keys already in the outbox are read first, so a repeat renders nothing);
-- an answer link is signed, nothing is stored; it is refused once the event is over or cancelled.
+- an answer link is signed, nothing is stored; it is refused once the event is over or cancelled;
+- the announcement, a change, a reopening and a cancellation carry an iTIP invitation (one
+  VEVENT per day, the feeds' UIDs and SEQUENCE, the person as ATTENDEE): a mail application
+  offers to accept it and updates, or cancels, the event already in the person's calendar.
 
 What differs is who is invited and where their answers are kept: an ambassador of the Lab for a
 session (``SessionGuests``), an invitation of someone of any Lab of the programme for an
@@ -33,6 +36,7 @@ from outbox.models import OutgoingMail
 from outbox.services import queue_mail
 
 from . import answers
+from .ical import event_days, invitation_calendar
 from .models import Attendance, EventStatus, Gathering, GatheringAttendance, GatheringInvitation, Session
 from .invitees import gathering_invitees, invitations_of
 from .outside import show_gathering_agenda
@@ -366,15 +370,29 @@ def mail_key_prefix(event, name: str) -> str:
     return f"{guests_of(event).kind}-{event.pk}-{name}-"
 
 
-def queue_event_mail(*, event, person, kind: str, key: str, agenda_days=None, base_url: str | None = None):
+# The mails that put the event in the person's calendar (iTIP method), and those that do not.
+CALENDAR_METHODS = {"announce": "REQUEST", "change": "REQUEST", "reopen": "REQUEST", "cancel": "CANCEL"}
+
+
+def queue_event_mail(
+    *, event, person, kind: str, key: str, agenda_days=None, base_url: str | None = None, calendar_days=None
+):
     """Queue one mail about an event to one invited person, with the agenda and their answer link.
 
     ``kind`` is "announce", "reminder-7d", "reminder-1d", "change", "reopen" or "cancel". Mails
     are written in the site's language, whatever the language of the page that triggered them.
-    Returns None when ``key`` was already queued.
+    Those of ``CALENDAR_METHODS`` carry an invitation of the event's days (``calendar_days``,
+    ``ical.event_days``, made here when not given). Returns None when ``key`` was already queued.
     """
     guests = guests_of(event)
     with translation.override(settings.LANGUAGE_CODE):
+        calendar = ""
+        if kind in CALENDAR_METHODS:
+            if calendar_days is None:
+                calendar_days = event_days(event, absolute=lambda path: absolute_url(base_url, path))
+            calendar = invitation_calendar(
+                calendar_days, method=CALENDAR_METHODS[kind], email=person.email, name=person.full_name
+            )
         mail = guests.mail(
             event=event,
             person=person,
@@ -385,7 +403,7 @@ def queue_event_mail(*, event, person, kind: str, key: str, agenda_days=None, ba
                 "rsvp": absolute_url(base_url, rsvp_path(event, person)),
             },
         )
-        return queue_mail(subject=guests.subject(kind, event), key=key, **mail)
+        return queue_mail(subject=guests.subject(kind, event), key=key, calendar=calendar, **mail)
 
 
 def mail_invited(event, people, *, kind: str, name: str, base_url: str | None = None) -> int:
@@ -400,6 +418,10 @@ def mail_invited(event, people, *, kind: str, name: str, base_url: str | None = 
     if not pending:
         return 0
     agenda_days = guests.agenda_days(event)
+    calendar_days = None
+    if kind in CALENDAR_METHODS:
+        with translation.override(settings.LANGUAGE_CODE):
+            calendar_days = event_days(event, absolute=lambda path: absolute_url(base_url, path))
     queued = 0
     for person in pending:
         mail = queue_event_mail(
@@ -409,6 +431,7 @@ def mail_invited(event, people, *, kind: str, name: str, base_url: str | None = 
             key=f"{prefix}{guests.mail_key(event, person)}",
             agenda_days=agenda_days,
             base_url=base_url,
+            calendar_days=calendar_days,
         )
         queued += mail is not None
     return queued

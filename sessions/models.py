@@ -49,6 +49,9 @@ class ScheduledEvent(models.Model):
     minutes = models.TextField(_("compte rendu"), blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    # The SEQUENCE of its days in the calendars (RFC 5545): raised by every change an invited
+    # person's calendar must take up (dates, hours, place, cancellation), never lowered.
+    sequence = models.PositiveIntegerField(_("version du calendrier"), default=0, editable=False)
 
     class Meta:
         abstract = True
@@ -63,6 +66,44 @@ class ScheduledEvent(models.Model):
 
     # The phrases naming this kind of event on the pages and in the messages both kinds share.
     phrases = None
+
+    # The fields whose change an invited person's calendar must take up.
+    CALENDAR_FIELDS = ("start_date", "end_date", "place_name", "place_address", "status")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        event = super().from_db(db, field_names, values)
+        event._calendar_state_loaded = event.calendar_state()
+        return event
+
+    def calendar_state(self):
+        """What a calendar shows of it that, changed, raises ``sequence``: its dates, its place,
+        whether it is cancelled, confirmed or still a draft (held is confirmed too). None when
+        one of them was not loaded (``only()``): reading it would cost a query."""
+        values = self.__dict__
+        if any(name not in values for name in self.CALENDAR_FIELDS):
+            return None
+        status = values["status"]
+        kind = status if status in (EventStatus.DRAFT, EventStatus.CANCELLED) else "confirmed"
+        return (values["start_date"], values["end_date"], values["place_name"], values["place_address"], kind)
+
+    def save(self, *args, **kwargs):
+        # Compared with what was loaded: no query, and a save that changes nothing of it leaves it.
+        loaded = getattr(self, "_calendar_state_loaded", None)
+        changed = loaded is not None and loaded != self.calendar_state()
+        update_fields = kwargs.get("update_fields")
+        # Written as an expression, never as the value read: an agenda block saved meanwhile
+        # raised it in the database (sessions.calendar_versions), and it must not go back.
+        writes_sequence = not self._state.adding and (update_fields is None or changed)
+        if writes_sequence:
+            self.sequence = F("sequence") + int(changed)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "sequence"}
+        super().save(*args, **kwargs)
+        if writes_sequence:
+            # Read again from the database when asked for.
+            del self.__dict__["sequence"]
+        self._calendar_state_loaded = self.calendar_state()
 
     @property
     def wording(self) -> Wording:

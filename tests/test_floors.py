@@ -31,7 +31,7 @@ FLOORS = (
     ("cases",),
     ("sessions",),  # sessions work on cases: Session.cases, AgendaItem.case, EntrySession
     ("docs", "dashboards"),  # dashboards read Labs, sessions and cases
-    ("accounts",),  # a person's data export and erasure read every app below
+    ("accounts", "espace"),  # a person's data export and erasure read every app below; Mon espace too
     ("transfo",),
     ("bench", "faults"),
 )

@@ -35,7 +35,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "calendar_feeds", "intertransfo", "programme_cases", "docs"}
+OUR_NAMESPACES = {"programmes", "lab_sessions", "cases", "my_cases", "ambassadors", "accounts", "calendar", "calendar_feeds", "intertransfo", "programme_cases", "docs", "espace"}
 ROLES = ["anonymous", "ambassador_a", "ambassador_b", "resident_a", "coordinator", "editor", "superuser"]
 ITEMS = ["item_a", "item_b", "shared", "public"]
 
@@ -359,6 +359,7 @@ MATRIX = {
         } | {"superuser": {item: OK for item in ITEMS}},
     ),
     "my_cases:my_cases": (lambda world, item: reverse("my_cases:my_cases"), EVERY_LOGGED_IN_PERSON),
+    "espace:espace": (lambda world, item: reverse("espace:espace"), EVERY_LOGGED_IN_PERSON),
     "my_cases:digest": (lambda world, item: reverse("my_cases:digest"), EVERY_LOGGED_IN_PERSON),
     # Lists only what each may read (tests/cases/test_programme_list.py); public cases are in the documentation.
     "programme_cases:case_list": (lambda world, item: reverse("programme_cases:case_list"), EVERY_LOGGED_IN_PERSON),
@@ -440,7 +441,7 @@ def tiny_png():
 
 
 # The packages of the project (tests/test_floors.py); a view defined in one of them is ours.
-OUR_PACKAGES = {"common", "programmes", "outbox", "ambassadors", "sessions", "cases", "docs", "accounts", "transfo", "bench", "faults"}
+OUR_PACKAGES = {"common", "programmes", "outbox", "ambassadors", "sessions", "cases", "docs", "accounts", "espace", "transfo", "bench", "faults"}
 WAGTAIL_ADMIN = "in the Wagtail admin (cms/): Wagtail's own permissions let in, the view narrows what it lists"
 # Views of ours that declare no permission, each with why: what decides instead.
 UNDECLARED_VIEWS = {

@@ -49,6 +49,7 @@ urlpatterns += i18n_patterns(
     path("accounts/logout/", LogoutView.as_view(), name="account_logout"),
     path("accounts/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),
+    path("espace/", include("espace.urls")),
     path("labs/<slug:lab_slug>/sessions/", include("sessions.urls")),
     path("labs/<slug:lab_slug>/cas/", include("cases.urls")),
     path("labs/<slug:lab_slug>/documentation/", include("docs.urls")),

@@ -61,7 +61,7 @@ class LabBoardView(PermissionRequiredMixin, View):
         for case in cases:
             case.lab = lab
             case.stale = case.last_activity < now - STALE_AFTER
-            case.activity_iso = timezone.localtime(case.last_activity).isoformat()
+            case.activity_iso = timezone.localtime(case.last_activity).isoformat(timespec="seconds")
             case.activity_date = date_label(case.last_activity, "SHORT_DATE_FORMAT")
             case.members, case.tag_list = teams.get(case.pk, []), tags.get(case.pk, [])
             if runs:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from common.csv_files import SHEET_ACCEPT
 from common.views import PermissionRequiredMixin
 from programmes.models import Lab
 
@@ -28,9 +29,12 @@ FILE_NAMES = {exchange.CASES: "cas", exchange.ENTRIES: "journal"}
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Ce que contient le fichier"), choices=KIND_CHOICES, widget=forms.RadioSelect)
     csv_file = forms.FileField(
-        label=_("Fichier CSV"),
-        help_text=_("Un fichier exporté d'ici, modifié ou non dans un tableur. Séparateur « ; » ou « , », encodage UTF-8, 5 Mo au plus."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+        label=_("Fichier CSV ou Excel"),
+        help_text=_(
+            "Un fichier exporté d'ici, modifié ou non dans un tableur : CSV (UTF-8, Windows-1252 ou UTF-16 ; "
+            "séparateur « ; », « , » ou tabulation) ou classeur Excel (.xlsx), 5 Mo au plus."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": SHEET_ACCEPT}),
     )
 
 
@@ -127,4 +131,4 @@ def _summary(kind: str, report) -> str:
             (ngettext("%(count)s entrée déjà présente", "%(count)s entrées déjà présentes", report.unchanged), report.unchanged),
         ]
     parts = [text % {"count": value} for text, value in counts if value]
-    return gettext("Import terminé : %(details)s.") % {"details": ", ".join(parts)}
+    return gettext("Import terminé (%(source)s) : %(details)s.") % {"source": report.source, "details": ", ".join(parts)}

@@ -83,7 +83,7 @@ def build_timeline(case, entries, stage_changes, sessions):
     for kind, item in items:
         day, moment = timeline_key(kind, item)
         if kind == "stage":
-            iso, when = timezone.localtime(moment).isoformat(), date_label(moment)
+            iso, when = timezone.localtime(moment).isoformat(timespec="seconds"), date_label(moment)
         else:
             iso, when = day.isoformat(), date_label(day)
         rows.append({"kind": kind, "date": day, "item": item, "iso": iso, "when": when})

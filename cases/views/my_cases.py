@@ -33,7 +33,7 @@ class MyCasesView(PermissionRequiredMixin, View):
         for case in cases:
             case.url = case.get_absolute_url()
             if case.last_activity:
-                case.activity_iso = timezone.localtime(case.last_activity).isoformat()
+                case.activity_iso = timezone.localtime(case.last_activity).isoformat(timespec="seconds")
                 case.activity_date = date_label(case.last_activity, "SHORT_DATE_FORMAT")
         latest = prepare_entries(
             list(ProgressEntry.objects.filter(case__in=mine).select_related("author").order_by("-created_at")[:10])

@@ -4,12 +4,16 @@ A calendar application cannot log in: the private address carries a secret token
 which the person can renew (the old address then answers 404). The Lab's feed answers either
 the logged-in reader or the same token, in ``?jeton=``.
 """
+import time
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.views import View
@@ -37,7 +41,31 @@ from ..models import Gathering, Session
 TOKEN_PARAMETER = "jeton"
 
 
-def calendar_response(request, *, uid, name, filename, sessions, gatherings, by_token):
+# How long the moment a feed last changed is remembered; forgotten, it is taken as now (a
+# calendar application then downloads the feed once more, nothing worse).
+LAST_MODIFIED_TIMEOUT = 60 * 60 * 24 * 30
+
+
+def last_modified(feed: str, etag: str) -> int:
+    """When the ``feed`` (a calendar for one reader) first said what ``etag`` names, in seconds.
+
+    Remembered beside the ETag (in the cache: no query): a calendar deleted or hidden from the
+    reader changes the feed without changing any event's LAST-MODIFIED, so only the feed itself
+    knows. Each new content gets a later second than the previous one, so that a calendar
+    application asking with If-Modified-Since never misses a change made in the same second.
+    """
+    key = f"calendar:modified:{feed}"
+    known = cache.get(key)
+    if known is not None and known[0] == etag:
+        return known[1]
+    moment = int(time.time())
+    if known is not None:
+        moment = max(moment, known[1] + 1)
+    cache.set(key, (etag, moment), LAST_MODIFIED_TIMEOUT)
+    return moment
+
+
+def calendar_response(request, *, uid, reader, name, filename, sessions, gatherings, by_token):
     body = build_calendar(
         uid=uid, name=name, sessions=sessions, gatherings=gatherings, absolute=request.build_absolute_uri
     )
@@ -45,13 +73,16 @@ def calendar_response(request, *, uid, name, filename, sessions, gatherings, by_
     response["Content-Disposition"] = f'inline; filename="{filename}.ics"'
     # A personal calendar: never kept by a shared cache.
     response["Cache-Control"] = "private, max-age=300"
-    # A calendar application asking again with the ETag it has gets a 304 when nothing changed.
-    response["ETag"] = calendar_etag(body)
+    # A calendar application asking again with the ETag it has, or the Last-Modified date, gets
+    # a 304 when nothing changed.
+    etag = response["ETag"] = calendar_etag(body)
+    modified = last_modified(f"{uid}:{reader.pk}", etag)
+    response["Last-Modified"] = http_date(modified)
     if by_token:
         # Building the calendar is most of its cost: the next fetch of the same secret address
         # is answered from the cache until a session, a team or the token changes (common.page_cache).
         mark_cacheable(response, CALENDAR)
-    return get_conditional_response(request, etag=response["ETag"], response=response)
+    return get_conditional_response(request, etag=etag, last_modified=modified, response=response)
 
 
 class LabFeedView(View):
@@ -75,6 +106,7 @@ class LabFeedView(View):
         return calendar_response(
             request,
             uid=f"lab-{lab.pk}@transfo",
+            reader=user,
             name=lab.name,
             filename=lab.slug,
             sessions=sessions,
@@ -95,6 +127,7 @@ class PersonalFeedView(View):
         return calendar_response(
             request,
             uid=f"person-{user.pk}@transfo",
+            reader=user,
             name=gettext("Mes sessions Transfo"),
             filename="transfo",
             sessions=sessions,

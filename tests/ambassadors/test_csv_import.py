@@ -1,4 +1,10 @@
 """Importing a spreadsheet of people: all or nothing, every error with its line, nobody invited twice."""
+import csv
+import datetime
+import io
+import zipfile
+
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -173,21 +179,91 @@ def test_a_file_over_one_megabyte_is_refused(lab, resident):
     assert Ambassador.objects.count() == 0
 
 
-def test_a_file_not_in_utf8_is_refused_with_a_way_out(lab, resident):
-    content = "prénom;nom;e-mail;métier;direction\nHélène;Muller;helene@ville.example;Élue;Cabinet\n".encode("cp1252")
+FRENCH_ROWS = [
+    ["Prénom", "Nom", "E-mail", "Métier", "Direction"],
+    ["Hélène", "Muller", "helene@ville.example", "Élue", "Cabinet du maire"],
+    ["Zoé", "Œuvray", "zoe@ville.example", "Chargée d'accueil", "Relation usagers, état civil"],
+]
+
+
+def as_csv(rows, delimiter):
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def imported_people():
+    return sorted(Ambassador.objects.values_list("first_name", "last_name", "metier", "direction"))
+
+
+EXPECTED_PEOPLE = [
+    ("Hélène", "Muller", "Élue", "Cabinet du maire"),
+    ("Zoé", "Œuvray", "Chargée d'accueil", "Relation usagers, état civil"),
+]
+
+
+@pytest.mark.parametrize(
+    ("codec", "encoding_name"),
+    [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8"), ("cp1252", "Windows-1252"), ("utf-16", "UTF-16")],
+    ids=["utf8", "utf8-bom", "windows-1252", "utf16-texte-unicode"],
+)
+@pytest.mark.parametrize(("delimiter", "delimiter_name"), [(";", ";"), (",", ","), ("\t", "tabulation")], ids=["semicolon", "comma", "tab"])
+def test_what_french_spreadsheets_save_is_read_and_named(lab, resident, codec, encoding_name, delimiter, delimiter_name):
+    # Excel's « CSV (séparateur : point-virgule) » writes Windows-1252, « Texte Unicode » UTF-16 with tabs.
+    content = as_csv(FRENCH_ROWS, delimiter).encode(codec)
 
     report = run_import(lab, resident, content)
 
-    assert messages_of(report) == [
-        "Ce fichier n'est pas un texte en UTF-8 : dans votre tableur, enregistrez-le au format « CSV UTF-8 »."
-    ]
+    assert report.ok, messages_of(report)
+    assert report.source == f"CSV en {encoding_name}, cellules séparées par « {delimiter_name} »"
+    assert imported_people() == EXPECTED_PEOPLE
+
+
+def workbook_bytes(rows, *, sheet_title="Ambassadeurs"):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = sheet_title
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_excel_workbook_is_read_from_its_first_sheet(lab, resident):
+    # Numbers and dates come as the spreadsheet shows them; trailing empty rows are no lines.
+    rows = [*FRENCH_ROWS, ["Louis", "Numéro", "louis@ville.example", 1234.0, datetime.datetime(2026, 3, 1)], [None] * 5]
+
+    report = run_import(lab, resident, workbook_bytes(rows))
+
+    assert report.ok, messages_of(report)
+    assert report.source == "classeur Excel (.xlsx), première feuille"
+    assert imported_people() == sorted([*EXPECTED_PEOPLE, ("Louis", "Numéro", "1234", "2026-03-01")])
+
+
+def test_an_excel_workbook_with_a_bad_row_saves_nothing_and_names_the_line(lab, resident):
+    rows = [*FRENCH_ROWS, ["Louis", "Numéro", "pas-une-adresse", "Jardinier", "Espaces verts"]]
+
+    report = run_import(lab, resident, workbook_bytes(rows))
+
+    assert [error.line for error in report.errors] == [4]
     assert Ambassador.objects.count() == 0
 
 
-def test_a_spreadsheet_file_is_refused_with_a_way_out(lab, resident):
-    report = run_import(lab, resident, b"PK\x03\x04\x14\x00\x06\x00binary workbook")
+def test_a_workbook_that_is_not_xlsx_is_refused_with_a_way_out(lab, resident):
+    # An OpenDocument spreadsheet (.ods) is a zip too, without Excel's parts.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
 
-    assert "pas un CSV" in messages_of(report)[0]
+    report = run_import(lab, resident, buffer.getvalue())
+
+    assert messages_of(report) == [
+        "Ce classeur ne peut pas être lu : dans votre tableur, choisissez « Enregistrer sous » "
+        "puis le format « Classeur Excel (.xlsx) » ou « CSV UTF-8 »."
+    ]
+    assert Ambassador.objects.count() == 0
 
 
 def test_a_binary_file_is_refused(lab, resident):

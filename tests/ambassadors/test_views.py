@@ -249,7 +249,10 @@ def test_import_of_a_valid_file_invites_everyone(client, world):
 
     response = client.post(page_url(world["lab"]) + "importer/", {"import-csv_file": upload(content)}, follow=True)
 
-    assert "Import terminé : 2 personnes ajoutées, 2 invitations envoyées." in response.content.decode()
+    assert (
+        "Import terminé (CSV en UTF-8, cellules séparées par « ; ») : 2 personnes ajoutées, 2 invitations envoyées."
+        in response.content.decode()
+    )
     assert OutgoingMail.objects.count() == 2
 
 
@@ -373,14 +376,14 @@ def test_opening_the_link_changes_nothing(client, world, invitation_path, django
     assert Invitation.objects.get().accepted_at is None
 
 
-def test_invitee_without_an_account_chooses_a_password_and_lands_in_the_lab(client, world, invitation_path):
+def test_invitee_without_an_account_chooses_a_password_and_lands_in_their_space(client, world, invitation_path):
     password = "un-jardin-extraordinaire-42"
 
     response = client.post(invitation_path, {"password1": password, "password2": password})
 
     user = get_user(client)
     assert response.status_code == 302
-    assert response["Location"] == "/labs/mulhouse/"
+    assert response["Location"] == "/espace/"
     assert user.is_authenticated and user.email == "claude.martin@ville.example"
     assert EmailAddress.objects.get(user=user).verified is True
     assert Ambassador.objects.get(email="claude.martin@ville.example").user == user
@@ -430,7 +433,7 @@ def test_invitee_logged_in_with_the_invited_address_joins(client, world, invitat
     response = client.post(invitation_path)
 
     assert response.status_code == 302
-    assert response["Location"] == "/labs/mulhouse/"
+    assert response["Location"] == "/espace/"
     assert Ambassador.objects.get(email="claude.martin@ville.example").user == user
 
 

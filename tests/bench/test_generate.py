@@ -100,6 +100,8 @@ def test_personas_can_log_in_and_reach_their_pages():
     response = client.post(reverse("account_login"), {"login": personas["ambassador"], "password": PASSWORD})
 
     assert response.status_code == 302
+    assert response["Location"] == reverse("espace:espace")
+    assert client.get(reverse("espace:espace")).status_code == 200
     assert client.get(reverse("my_cases:my_cases")).status_code == 200
     assert LabMembership.objects.filter(user__email=personas["resident"], lab=lab).exists()
 

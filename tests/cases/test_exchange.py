@@ -110,7 +110,10 @@ def test_importing_the_same_files_again_changes_nothing(client, world):
     # The first answer's message is still waiting when the second import is done: both are there.
     messages = [str(message) for message in entries_answer.wsgi_request._messages]
     assert cases_answer.status_code == 302
-    assert messages == ["Import terminé : 2 cas inchangés.", "Import terminé : 3 entrées déjà présentes."]
+    assert messages == [
+        "Import terminé (CSV en UTF-8, cellules séparées par « ; ») : 2 cas inchangés.",
+        "Import terminé (CSV en UTF-8, cellules séparées par « ; ») : 3 entrées déjà présentes.",
+    ]
 
 
 def test_export_is_a_spreadsheet_friendly_csv(client, world):
@@ -242,14 +245,13 @@ def png_bytes():
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (png_bytes(), "Ce fichier n'est pas un texte en UTF-8"),
-        (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "Ce fichier est un classeur (Excel, LibreOffice), pas un CSV"),
-        ("identifiant;titre;problématique\nété;Été;Problème".encode("latin-1"), "Ce fichier n'est pas un texte en UTF-8"),
+        (png_bytes(), "Ce fichier n'est pas un tableau lisible"),
+        (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "Ce classeur ne peut pas être lu"),
         (b"   \n\n", "Le fichier est vide."),
     ],
-    ids=["image", "workbook", "latin-1", "blank"],
+    ids=["image", "broken-workbook", "blank"],
 )
-def test_file_that_is_not_a_utf8_csv_gets_a_message_not_a_500(client, world, content, expected):
+def test_file_that_is_not_a_table_gets_a_message_not_a_500(client, world, content, expected):
     client.force_login(world["resident"])
 
     response = upload(client, world["lab"], "cases", content, name="cas.csv")
@@ -410,3 +412,45 @@ def test_resident_imports_a_wrong_file_from_the_board_and_reads_its_errors(live_
     assert "Ligne 2 : date « hier » illisible" in page.locator("#import-errors").inner_text().replace("\n", " ")
     assert serious_violations(page) == []
     assert not ProgressEntry.objects.exists()
+
+
+def test_keywords_in_a_csv_cell_are_separated_by_a_bar(client, world):
+    client.force_login(world["resident"])
+
+    text = export(client, world["lab"], "cases").decode("utf-8")
+
+    # One keyword may hold a comma: a bar tells them apart in any spreadsheet.
+    assert ";bus, tram | mobilité | usagers âgés;" in text
+
+
+def test_keywords_written_the_earlier_way_are_still_read(client, world):
+    client.force_login(world["resident"])
+    cases = 'slug;title;problem;tags\nmobilite;Mobilité des seniors;Les bus.;"""bus, tram"", mobilité"\n'
+
+    upload(client, world["lab"], "cases", cases)
+
+    case = Case.objects.get(lab=world["lab"], slug="mobilite")
+    assert sorted(tag.name for tag in case.tags.all()) == ["bus, tram", "mobilité"]
+
+
+def test_a_windows_1252_file_and_an_excel_workbook_import_the_same_cases(client, world):
+    import openpyxl
+
+    client.force_login(world["resident"])
+    rows = [["identifiant", "titre", "problématique", "étape", "mots-clés"], ["accueil", "Accueil à la mairie", "Les files d'attente.", "Idéation", "accueil | état civil"]]
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    workbook = io.BytesIO()
+    book.save(workbook)
+    windows_csv = "\r\n".join(";".join(row) for row in rows).encode("cp1252")
+
+    for content, name in ((windows_csv, "cas.csv"), (workbook.getvalue(), "cas.xlsx")):
+        Case.objects.filter(lab=world["lab"], slug="accueil").delete()
+        response = upload(client, world["lab"], "cases", content, name=name)
+
+        assert response.status_code == 302
+        case = Case.objects.get(lab=world["lab"], slug="accueil")
+        assert (case.title, case.stage, sorted(tag.name for tag in case.tags.all())) == (
+            "Accueil à la mairie", Stage.IDEATION, ["accueil", "état civil"],
+        )

@@ -86,9 +86,9 @@ def test_lab_feed_parses_and_has_one_event_per_day_of_a_session(client, world):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert [str(event["UID"]) for event in events] == [
-        f"session-{session.pk}-20170314@transfo",
-        f"session-{session.pk}-20170315@transfo",
-        f"session-{session.pk}-20170316@transfo",
+        f"session-{session.pk}-day-1@transfo",
+        f"session-{session.pk}-day-2@transfo",
+        f"session-{session.pk}-day-3@transfo",
     ]
     assert [str(event["SUMMARY"]) for event in events] == [
         "La Transfo de Mulhouse — session n° 3 (jour 1/3)",
@@ -193,7 +193,7 @@ def test_lab_feed_shows_another_lab_only_its_shared_sessions(client, world):
 
     events = events_of(client.get(lab_feed_url(world["lab_a"])))
 
-    assert [str(event["UID"]) for event in events] == [f"session-{shared.pk}-20170404@transfo"]
+    assert [str(event["UID"]) for event in events] == [f"session-{shared.pk}-day-1@transfo"]
 
 
 def test_lab_feed_query_count_does_not_grow_with_the_sessions(client, world, django_assert_num_queries):
@@ -254,10 +254,10 @@ def test_personal_feed_lists_the_sessions_of_my_labs_and_the_programme_gathering
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert uids == {
-        f"session-{world['session'].pk}-20170314@transfo",
-        f"session-{world['session'].pk}-20170315@transfo",
-        f"session-{world['session'].pk}-20170316@transfo",
-        f"gathering-{gathering.pk}-20170619@transfo",
+        f"session-{world['session'].pk}-day-1@transfo",
+        f"session-{world['session'].pk}-day-2@transfo",
+        f"session-{world['session'].pk}-day-3@transfo",
+        f"gathering-{gathering.pk}-day-1@transfo",
     }
 
 
@@ -269,7 +269,7 @@ def test_personal_feed_of_a_coordinator_covers_every_lab_of_the_programme(client
 
     uids = {str(event["UID"]) for event in events_of(client.get(reverse("calendar_feeds:personal", kwargs={"token": token.token})))}
 
-    assert f"session-{other.pk}-20170502@transfo" in uids
+    assert f"session-{other.pk}-day-1@transfo" in uids
     assert len(uids) == 4
 
 
@@ -383,8 +383,8 @@ def test_a_new_gathering_and_a_new_lab_shows_in_the_next_fetch(client, world):
 
     joined = personal_feed(client, token.token)[0]
 
-    assert f"gathering-{gathering.pk}-20170619@transfo" in {str(event["UID"]) for event in events_of(with_gathering)}
-    assert f"session-{other_lab_session.pk}-20170502@transfo" in {str(event["UID"]) for event in events_of(joined)}
+    assert f"gathering-{gathering.pk}-day-1@transfo" in {str(event["UID"]) for event in events_of(with_gathering)}
+    assert f"session-{other_lab_session.pk}-day-1@transfo" in {str(event["UID"]) for event in events_of(joined)}
 
 
 def test_a_block_moved_on_the_agenda_shows_in_the_next_fetch(client, world):
@@ -413,7 +413,7 @@ def test_an_ambassador_deactivated_from_the_admin_loses_the_lab_in_the_next_fetc
 
     assert response.status_code == 302
     assert not Ambassador.objects.get(pk=ambassadorship.pk).is_active
-    assert f"session-{world['session'].pk}-20170314@transfo" not in personal_feed(client, token.token)[0].content.decode()
+    assert f"session-{world['session'].pk}-day-1@transfo" not in personal_feed(client, token.token)[0].content.decode()
 
 
 def test_a_renewed_token_refuses_the_cached_address_at_once(client, world):
