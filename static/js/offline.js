@@ -89,10 +89,11 @@
 
   if (savedAt) {
     var banner = document.getElementById("offline-banner");
-    var time = banner.querySelector("time");
+    var time = document.createElement("time");
     var when = new Date(savedAt);
     time.setAttribute("datetime", savedAt);
     time.textContent = new Intl.DateTimeFormat(document.documentElement.lang || "fr", { dateStyle: "long", timeStyle: "short" }).format(when);
+    banner.appendChild(time);
     banner.hidden = false;
   }
 
