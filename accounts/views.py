@@ -6,6 +6,7 @@ import json
 from urllib.parse import urlsplit
 
 from allauth.account.views import LoginView as AllauthLoginView
+from allauth.account.views import LogoutView as AllauthLogoutView
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
@@ -114,3 +115,18 @@ class LoginView(AllauthLoginView):
         if request.user.is_authenticated and refused_administration(request.user, request.GET.get("next")):
             return render(request, "accounts/no_admin_access.html", status=403)
         return super().dispatch(request, *args, **kwargs)
+
+
+class LogoutView(AllauthLogoutView):
+    """allauth's logout, which also empties what the phone kept to work offline.
+
+    The pages kept for offline reading and the journal entries waiting to be sent are the person's:
+    the browser drops them (with the service worker) on this answer, so the next person to log in
+    on the same phone finds nothing of them. static/js/offline.js empties them too before posting,
+    which also covers a logout made offline.
+    """
+
+    def post(self, *args, **kwargs):
+        response = super().post(*args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

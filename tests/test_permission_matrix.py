@@ -467,6 +467,9 @@ WAGTAIL_ADMIN = "in the Wagtail admin (cms/): Wagtail's own permissions let in, 
 # Views of ours that declare no permission, each with why: what decides instead.
 UNDECLARED_VIEWS = {
     "accounts.views.LoginView": "the login page itself",
+    "accounts.views.LogoutView": "logging out, of oneself",
+    "transfo.pwa.manifest": "the app's manifest: names no one",
+    "transfo.pwa.service_worker": "the service worker's script: the same for everyone, names no one",
     "accounts.views.ErasureDoneView": "shown once logged out; it names nobody",
     "ambassadors.views.AcceptInvitationView": "the invitation link's secret token decides",
     "sessions.views.attendance.RsvpView": "the answer link's signed token decides",

@@ -9,11 +9,12 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from accounts.views import LoginView
+from accounts.views import LoginView, LogoutView
 from common.media import public_media
 from docs import admin_guards
 from docs.api import api_router
 from docs.sitemaps import SITEMAPS, robots_txt
+from transfo import pwa
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -32,6 +33,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     # Open documentation for machines: no language prefix, French URLs inside.
     path("robots.txt", robots_txt, name="robots_txt"),
+    # The service worker, at the root so that its scope is the whole site (transfo.pwa).
+    path("sw.js", pwa.service_worker, name="service_worker"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/v2/", api_router.urls),
     # Public uploads only (Wagtail images, logos), in every environment; private ones go through
@@ -42,6 +45,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     # allauth's login, told what to answer a logged-in person whom an admin sent back to it.
     path("accounts/login/", LoginView.as_view(), name="account_login"),
+    # allauth's logout, with the header that empties what the phone kept offline.
+    path("accounts/logout/", LogoutView.as_view(), name="account_logout"),
     path("accounts/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),
     path("espace/", include("espace.urls")),
@@ -57,6 +62,7 @@ urlpatterns += i18n_patterns(
     path("labs/", include("programmes.urls")),
     path("mes-cas/", include("cases.my_urls")),
     path("cas/", include("cases.programme_urls")),
+    path("manifest.webmanifest", pwa.manifest, name="web_manifest"),
     path("", include("ambassadors.urls")),
     path("", include("docs.opendata_urls")),
     path("", include(wagtail_urls)),

@@ -30,6 +30,7 @@ from ambassadors.models import Ambassador
 from common.counts import related_count
 from common.display import choice_labels, date_label
 from common.public_url import public_url
+from common.offline import keep_offline
 from common.views import PermissionRequiredMixin, VisibleItemMixin
 from programmes.models import Visibility
 from programmes.rules import belongs_to_lab, can_read_item_with_roles, with_reader_roles
@@ -286,6 +287,13 @@ class CaseDetailView(VisibleItemMixin, DetailView):
             context["stage_form_fields"] = stage_form_fields(form, case)
         return context
 
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["can_write"]:
+            # A case of the reader's own team (or Lab they run): kept on their phone for offline.
+            keep_offline(response, self.request.user)
+        return response
+
 
 class CaseWriteMixin(PermissionRequiredMixin):
     """The case of the URL, for a user holding ``permission_required`` on it; anyone else gets a 404."""
@@ -312,7 +320,8 @@ class EntryCreateView(CaseWriteMixin, View):
     template_name = "cases/entry_form.html"
 
     def get(self, request, *args, **kwargs):
-        return self.render(self.template_name, {"form": EntryForm(case=self.case)})
+        # Kept on the phone: an entry can be written offline and sent later (static/js/offline.js).
+        return keep_offline(self.render(self.template_name, {"form": EntryForm(case=self.case)}), request.user)
 
     def post(self, request, *args, **kwargs):
         form = EntryForm(request.POST, request.FILES, case=self.case)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.views import View
 
 from common.display import date_label
+from common.offline import keep_offline
 from common.views import PermissionRequiredMixin
 
 from ..models import Case, ProgressEntry
@@ -56,4 +57,5 @@ class MyCasesView(PermissionRequiredMixin, View):
             entry.author_name = person_name(entry.author)
             entry.done_excerpt = excerpt(entry.done_html)
         context = {"cases": cases, "latest": latest, "next_steps": next_steps}
-        return TemplateResponse(request, self.template_name, context)
+        # The ambassador's home: kept on the phone to be read offline (common.offline).
+        return keep_offline(TemplateResponse(request, self.template_name, context), user)

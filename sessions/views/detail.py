@@ -11,6 +11,7 @@ from django.views.generic import DetailView
 from ambassadors.models import Ambassador
 from common.counts import related_count
 from common.display import choice_labels
+from common.offline import keep_offline
 from common.views import VisibleItemMixin
 from programmes.rules import can_read_item_with_roles, with_reader_roles
 
@@ -89,6 +90,13 @@ class SessionDetailView(SessionReadMixin, DetailView):
             context["minutes_form"] = MinutesForm(initial={"minutes": session.minutes})
             context["photo_form"] = PhotoForm()
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["in_lab"]:
+            # A session of the reader's own Lab (its agenda, its place): kept on their phone for offline.
+            keep_offline(response, self.request.user)
+        return response
 
     @staticmethod
     def my_ambassador(user):

@@ -382,10 +382,14 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        # data: for the second factor's QR code (allauth draws it as a data URI).
-        "img-src": ["'self'", "data:"],
+        # data: for the second factor's QR code (allauth draws it as a data URI); blob: for the
+        # photos of a journal entry waiting on the phone to be sent (static/js/offline.js).
+        "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        # The service worker (/sw.js) and the web app manifest, both ours (transfo.pwa).
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
         # Wagtail's editor shows its live preview in a frame of our own.
         "frame-src": ["'self'"],
         "frame-ancestors": ["'self'"],

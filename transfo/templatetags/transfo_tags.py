@@ -4,6 +4,8 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language, override
 
+from common.offline import offline_key as reader_offline_key
+
 register = template.Library()
 
 
@@ -26,3 +28,10 @@ def in_default_language(url):
     language, where "/en/…" would be read as a Wagtail page path: give it the neutral path.
     """
     return translate_url(url, settings.LANGUAGE_CODE)
+
+
+@register.simple_tag(takes_context=True)
+def offline_key(context):
+    """The reader's opaque offline key (common.offline), "" for an anonymous visitor."""
+    request = context.get("request")
+    return reader_offline_key(getattr(request, "user", None))
