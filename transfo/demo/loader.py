@@ -78,6 +78,7 @@ from .content import (
     DISCIPLINES,
     EMAIL_DOMAIN,
     ENTRY_TEXTS,
+    FAQ_ANSWERS_FROM_THE_TEXT,
     FAQ_PATH,
     FAQ_SLUG,
     FICHES,
@@ -718,7 +719,12 @@ def _load_pages(labs):
                 {
                     "type": "question",
                     "id": str(uuid.uuid5(BLOCK_NAMESPACE, f"{FAQ_SLUG}:{position}")),
-                    "value": {"question": question, "answer": "".join(f"<p>{escape(p)}</p>" for p in paragraphs)},
+                    "value": {
+                        "question": question,
+                        "answer": "".join(
+                            f"<p>{escape(p)}</p>" for p in paragraphs or FAQ_ANSWERS_FROM_THE_TEXT.get(question, [])
+                        ),
+                    },
                 }
                 for position, (question, paragraphs) in enumerate(questions)
             ],
