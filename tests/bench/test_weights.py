@@ -12,8 +12,8 @@ def client_get(client):
 
     def get(path, headers):
         response = client.get(path, headers={key: value for key, value in headers.items() if key != "Cookie"})
+        # Reading a file's whole stream closes it (the test client keeps the database connection).
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        response.close()
         return response.status_code, response.headers, body
 
     return get
