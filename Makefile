@@ -35,13 +35,13 @@ $(INSTALLED): pyproject.toml
 messages: $(INSTALLED)
 	$(BIN)/pybabel compile --domain=django --directory=locale --statistics
 
-# Browser tests drive Debian's chromium and the proxy tests run Debian's nginx; install them when we
-# can (root), else those tests say they skip.
+# Browser tests drive Debian's chromium, the proxy tests run Debian's nginx and the HTML check runs on
+# Java; install them when we can (root), else those tests say they skip.
 browser:
-	@command -v chromium >/dev/null 2>&1 && { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || { \
+	@command -v chromium >/dev/null 2>&1 && { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } && command -v java >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx-light >/dev/null; \
-	  else echo "chromium or nginx absent: browser and proxy tests will be skipped (apt-get install chromium nginx-light)"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx-light default-jre-headless >/dev/null; \
+	  else echo "chromium, nginx or java absent: browser, proxy and HTML tests will be skipped (apt-get install chromium nginx-light default-jre-headless)"; fi; }
 
 test: $(INSTALLED) messages browser test-embedded test-services
 

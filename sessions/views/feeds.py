@@ -20,6 +20,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from common.page_cache import CALENDAR, mark_cacheable
+from common.public_url import public_url
 from common.views import PermissionRequiredMixin
 from programmes.models import Lab
 from programmes.rules import labs_seen_whole_by, may_open_lab
@@ -67,7 +68,7 @@ def last_modified(feed: str, etag: str) -> int:
 
 def calendar_response(request, *, uid, reader, name, filename, sessions, gatherings, by_token):
     body = build_calendar(
-        uid=uid, name=name, sessions=sessions, gatherings=gatherings, absolute=request.build_absolute_uri
+        uid=uid, name=name, sessions=sessions, gatherings=gatherings, absolute=public_url
     )
     response = HttpResponse(body, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'inline; filename="{filename}.ics"'
@@ -146,7 +147,7 @@ class SubscriptionView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         token = feed_token_of(user=self.request.user).token
-        personal = self.request.build_absolute_uri(reverse("calendar_feeds:personal", kwargs={"token": token}))
+        personal = public_url(reverse("calendar_feeds:personal", kwargs={"token": token}))
         labs = labs_seen_whole_by(self.request.user).select_related("programme").order_by("start_date", "name")
         context.update(
             personal_url=personal,
@@ -154,9 +155,8 @@ class SubscriptionView(PermissionRequiredMixin, TemplateView):
             lab_feeds=[
                 {
                     "lab": lab,
-                    "url": self.request.build_absolute_uri(
-                        reverse("calendar:lab_feed", kwargs={"lab_slug": lab.slug})
-                        + f"?{TOKEN_PARAMETER}={token}"
+                    "url": public_url(
+                        reverse("calendar:lab_feed", kwargs={"lab_slug": lab.slug}) + f"?{TOKEN_PARAMETER}={token}"
                     ),
                     "calendar_url": reverse("calendar:month", kwargs={"lab_slug": lab.slug}),
                     "id": f"flux-{slugify(lab.slug)}",

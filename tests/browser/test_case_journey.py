@@ -2,14 +2,13 @@
 import io
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from PIL import Image
 
 from cases.models import Attachment, Case, Stage
 
 from ..factories import make_ambassador, make_case, make_lab, make_resident, make_user
 from .accessibility import serious_violations
+from .login import logged_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -19,15 +18,6 @@ IMAGE_LOADED = """img => (img.complete && img.naturalWidth > 0) || new Promise(d
     img.addEventListener("load", () => done(img.naturalWidth > 0));
     img.addEventListener("error", () => done(false));
 })"""
-
-
-def logged_in(page, live_server, user):
-    """Give the browser a session of the person, as the login would."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 @pytest.fixture

@@ -8,26 +8,16 @@ pages need nothing the policy forbids. These add what no journey covers.
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from programmes.models import Visibility
 
 from ..docs.pages import make_article, paragraph
 from ..factories import make_lab, make_session, make_user
+from .login import logged_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 INJECTED = "<script>window.pwned = 1;</script><p id=injected style='color: red'>injecté</p>"
-
-
-def logged_in(page, live_server, user):
-    """Give the browser a session of the person, as the login would."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 def inject_into_answers(page, *, keep_policy=True):

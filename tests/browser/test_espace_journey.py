@@ -1,24 +1,14 @@
 """Mon espace in the browser, as each role, on a desktop (1280 px) and a phone (360 px): clean for axe,
 no sideways scrolling on the phone, and its answer button leads to the answer form."""
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from ..espace.world import build_world
 from .accessibility import serious_violations
+from .login import logged_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ROLES = ("resident", "host", "coordinator", "ambassador", "relais", "nobody")
-
-
-def logged_in(page, live_server, user):
-    """Give the browser a session of the person, as the login would."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 def width_fits(page, width):

@@ -6,8 +6,6 @@ import datetime
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from outbox.models import OutgoingMail
@@ -17,20 +15,12 @@ from sessions.models import AgendaItem, EventStatus, GatheringAttendance
 
 from ..factories import make_ambassador, make_gathering, make_lab, make_programme, make_resident, make_user
 from .accessibility import serious_violations
+from .login import logged_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
-
-
-def logged_in(page, live_server, user):
-    """Give the browser a session of the person, as the login would."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 @pytest.fixture

@@ -3,21 +3,12 @@ figure's table opens, and it prints on A4 landscape."""
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from ..dashboards.lab_world import build_lab
 from .accessibility import serious_violations
+from .login import logged_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def logged_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 def open_every_table(page):

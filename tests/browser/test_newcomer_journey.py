@@ -12,7 +12,7 @@ from sessions.models import Attendance, EventStatus, Session
 
 from ..factories import make_ambassador, make_collectivite, make_lab, make_programme, make_session, make_user
 from .accessibility import serious_violations
-from .test_session_journey import focused_id, logged_in, press_tab_until
+from .test_session_journey import logged_in, press_tab_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

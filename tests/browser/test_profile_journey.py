@@ -1,23 +1,13 @@
 """A person opens their account, changes their name and public consent, and finds their data to download."""
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from ambassadors.models import Ambassador
 
 from ..factories import make_ambassador, make_lab, make_user
 from .accessibility import serious_violations
+from .login import logged_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def logged_in(page, live_server, user):
-    """Give the browser a session of the person, as the login would."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 @pytest.fixture

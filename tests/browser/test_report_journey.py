@@ -7,28 +7,18 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.contrib.auth.models import Group
-from django.test import Client
 
 from docs.models import SessionReportPage
 from programmes.models import Visibility
 
 from ..factories import make_agenda_item, make_ambassador, make_case, make_lab, make_resident, make_session, make_user
 from .accessibility import serious_violations
+from .login import logged_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "un-mot-de-passe-solide"
-
-
-def logged_in(page, live_server, user):
-    """Give the browser a session of the person, as the login would."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 @pytest.fixture

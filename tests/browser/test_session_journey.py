@@ -5,8 +5,6 @@ import datetime
 import io
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
@@ -24,19 +22,11 @@ from ..factories import (
     make_user,
 )
 from .accessibility import serious_violations
+from .login import logged_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 TODAY = timezone.localdate()
-
-
-def logged_in(page, live_server, user):
-    """Give the browser a session of the person, as the login would."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 def next_monday(weeks):

@@ -6,7 +6,6 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -20,6 +19,7 @@ from transfo.celery import app as celery_app
 from ..queries import exactly
 from ..browser.accessibility import serious_violations
 from ..factories import make_ambassador, make_case, make_entry, make_lab, make_resident, make_user
+from ..browser.login import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -299,15 +299,6 @@ def test_my_cases_links_to_the_digest_choice(client, world):
     page = client.get(reverse("my_cases:my_cases")).content.decode()
 
     assert f'href="{reverse("my_cases:digest")}"' in page
-
-
-def logged_in(page, live_server, user):
-    """Give the browser a session of the person, as the login would."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 @pytest.mark.browser

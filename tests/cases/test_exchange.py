@@ -4,10 +4,8 @@ import io
 import json
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
@@ -19,6 +17,7 @@ from programmes.models import Visibility
 from ..queries import exactly
 from ..browser.accessibility import serious_violations
 from ..factories import make_ambassador, make_case, make_entry, make_lab, make_resident, make_session, make_user
+from ..browser.login import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -380,15 +379,6 @@ def test_export_costs_the_same_with_few_and_many_rows(client, world):
     many = _export_queries(client, lab)
 
     assert few == many == exactly(17)
-
-
-def logged_in(page, live_server, user):
-    """Give the browser a session of the person, as the login would."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 @pytest.mark.browser

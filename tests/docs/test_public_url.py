@@ -115,3 +115,25 @@ def test_a_mail_sent_from_a_page_links_to_the_public_address(client, public_addr
 
     mail = OutgoingMail.objects.get()
     assert hosts_in(mail.body_text + mail.body_html) == {PUBLIC}
+
+
+def test_calendars_and_their_subscription_page_give_only_the_public_address(client, public_address):
+    from sessions.models import CalendarFeedToken
+
+    from ..factories import make_session
+
+    lab = make_lab(slug="grandval")
+    make_session(lab)
+    resident = make_user()
+    LabMembership.objects.create(lab=lab, user=resident, role=LabMembership.Role.RESIDENT)
+    client.force_login(resident)
+
+    subscription = client.get(reverse("calendar_feeds:subscription"), HTTP_HOST="10.0.0.5").content.decode()
+    token = CalendarFeedToken.objects.get(user=resident).token
+    feed = client.get(reverse("calendar_feeds:personal", kwargs={"token": token}), HTTP_HOST="10.0.0.5").content.decode()
+
+    assert PUBLIC in feed
+    assert hosts_in(feed) == {PUBLIC}
+    # The subscription page offers the same address as https:// and as webcal:// (the calendar apps' own).
+    assert hosts_in(subscription) == {PUBLIC}
+    assert "webcal://transfo.example.org/" in subscription

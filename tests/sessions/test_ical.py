@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -99,7 +100,7 @@ def test_lab_feed_parses_and_has_one_event_per_day_of_a_session(client, world):
     assert {str(event["LOCATION"]) for event in events} == {
         "Hôtel de ville, 2 rue Pierre et Marie Curie, 68100 Mulhouse"
     }
-    assert {str(event["URL"]) for event in events} == {"http://testserver" + session.get_absolute_url()}
+    assert {str(event["URL"]) for event in events} == {settings.TRANSFO_PUBLIC_URL + session.get_absolute_url()}
 
 
 def test_lab_feed_gives_a_day_with_a_programme_its_hours_and_agenda(client, world):
@@ -298,11 +299,11 @@ def test_subscription_page_creates_my_secret_address_once(client, world):
     second = client.get(reverse("calendar_feeds:subscription"))
 
     token = CalendarFeedToken.objects.get(user=world["ambassador_a"]).token
-    address = "http://testserver" + reverse("calendar_feeds:personal", kwargs={"token": token})
+    address = settings.TRANSFO_PUBLIC_URL + reverse("calendar_feeds:personal", kwargs={"token": token})
     assert len(token) == 43
     assert first.context["personal_url"] == second.context["personal_url"] == address
     assert f'value="{address}"' in first.content.decode()
-    assert "webcal://testserver/calendrier/" in first.content.decode()
+    assert "webcal://" + settings.TRANSFO_PUBLIC_URL.split("://", 1)[1] + "/calendrier/" in first.content.decode()
 
 
 def test_renewing_the_address_makes_the_old_one_answer_404(client, world):

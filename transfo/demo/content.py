@@ -667,3 +667,31 @@ FICHES = [
 
 # The public page of every Lab (its Transfo), under the Lab index.
 LAB_PAGE_AUTHORS = "La coordination du programme"
+
+# The seed FAQ asks four questions it leaves unanswered. Their answers here are drawn from the rest
+# of the same text (the ambassadors, the residents, the sessions, the cases), so that no question of
+# the demo's FAQ stays blank.
+FAQ_ANSWERS_FROM_THE_TEXT = {
+    "Comment impliquer les agents publics?": [
+        "En leur confiant la démarche de bout en bout : dans chaque collectivité, une vingtaine d'agents "
+        "volontaires, représentatifs de la diversité des métiers de l'administration, sont mandatés comme "
+        "ambassadeurs. Ils sont présents à chaque session, conduisent les cas pratiques et participent à "
+        "l'élaboration du laboratoire d'innovation.",
+    ],
+    "Comment intégrer des disciplines diverses?": [
+        "La démarche est animée par une équipe pluridisciplinaire de trois à quatre résidents (design, "
+        "sciences sociales, architecture…), qui travaille avec des ambassadeurs venus de toutes les "
+        "directions de la collectivité : chaque cas pratique croise ainsi les regards des métiers et des "
+        "disciplines.",
+    ],
+    "Comment bien rythmer la démarche?": [
+        "Par des sessions de travail de deux à trois jours consécutifs chaque mois, pendant 16 à 18 mois, "
+        "au siège de la collectivité ou sur les sites des cas traités ; des rencontres croisées, les "
+        "InterTransfo, réunissent régulièrement tous les labos du programme.",
+    ],
+    "Comment travailler à partir de cas?": [
+        "Les cas pratiques partent de vrais problèmes de la collectivité. Menés pendant les sessions par "
+        "les résidents et les ambassadeurs, ils servent de banc d'essai pour le futur laboratoire : on y "
+        "enquête, on prototype et on teste, et tout est documenté ouvertement.",
+    ],
+}

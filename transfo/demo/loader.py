@@ -78,6 +78,7 @@ from .content import (
     DISCIPLINES,
     EMAIL_DOMAIN,
     ENTRY_TEXTS,
+    FAQ_ANSWERS_FROM_THE_TEXT,
     FAQ_PATH,
     FAQ_SLUG,
     FICHES,
@@ -294,6 +295,17 @@ def _load_team(plan, names, accounts, site_wide):
     spec, lab, rng = plan.spec, plan.lab, plan.rng
     disciplines = ["designer de services", rng.choice(["sociologue", "ethnologue", "politiste"])]
     disciplines += rng.sample([d for d in DISCIPLINES if d not in disciplines], spec.residents - 2)
+    load_runners(plan, names, accounts, site_wide, disciplines=disciplines, rng=rng)
+    local = METIERS_REGION if lab.collectivite.kind == Collectivite.Kind.REGION else METIERS_LOCAL
+    pool = rng.sample(local, 11) + rng.sample(METIERS_COMMON, 14)
+    load_ambassadors(
+        plan, names, accounts, pool, rng=rng, ambassadors=20, with_accounts=3, joined_on=spec.start, rates=(0.55, 0.98)
+    )
+
+
+def load_runners(plan, names, accounts, site_wide, *, disciplines, rng):
+    """The Lab's residents (one per discipline) and its host coordinator, as memberships."""
+    lab = plan.lab
     for discipline in disciplines:
         first, last, email = names.person()
         user = accounts.get(email=email, first_name=first, last_name=last)
@@ -309,20 +321,23 @@ def _load_team(plan, names, accounts, site_wide):
         "role": LabMembership.Role.HOST, "discipline": rng.choice(HOST_DISCIPLINES),
     })
 
-    local = METIERS_REGION if lab.collectivite.kind == Collectivite.Kind.REGION else METIERS_LOCAL
-    pool = rng.sample(local, 11) + rng.sample(METIERS_COMMON, 14)
+
+def load_ambassadors(plan, names, accounts, pool, *, rng, ambassadors, with_accounts, joined_on, rates):
+    """One person per (métier, direction) of ``pool``: the first ``ambassadors`` in the circle of
+    ambassadors, the others relais; the first ``with_accounts`` have accepted their invitation and
+    can log in. Then the Lab's logins to print."""
+    lab = plan.lab
     for index, (metier, direction) in enumerate(pool):
-        circle = Ambassador.Circle.AMBASSADOR if index < 20 else Ambassador.Circle.NETWORK
+        circle = Ambassador.Circle.AMBASSADOR if index < ambassadors else Ambassador.Circle.NETWORK
         first, last, email = names.person()
         consent = rng.random() < 0.6
-        # The first three ambassadors have accepted their invitation: they can log in.
-        user = accounts.get(email=email, first_name=first, last_name=last) if index < 3 else None
+        user = accounts.get(email=email, first_name=first, last_name=last) if index < with_accounts else None
         ambassador, _created = _upsert(Ambassador, {"lab": lab, "email": email}, {
             "user": user, "circle": circle, "first_name": first, "last_name": last, "metier": metier,
-            "direction": direction, "public_consent": consent, "joined_on": spec.start, "is_active": True,
+            "direction": direction, "public_consent": consent, "joined_on": joined_on, "is_active": True,
         })
         # How often each person manages to come: from the faithful to the overbooked.
-        low, high = (0.55, 0.98) if circle == Ambassador.Circle.AMBASSADOR else (0.3, 0.7)
+        low, high = rates if circle == Ambassador.Circle.AMBASSADOR else (0.3, 0.7)
         ambassador.demo_rate = rng.uniform(low, high)
         (plan.ambassadors if circle == Ambassador.Circle.AMBASSADOR else plan.network).append(ambassador)
 
@@ -704,7 +719,12 @@ def _load_pages(labs):
                 {
                     "type": "question",
                     "id": str(uuid.uuid5(BLOCK_NAMESPACE, f"{FAQ_SLUG}:{position}")),
-                    "value": {"question": question, "answer": "".join(f"<p>{escape(p)}</p>" for p in paragraphs)},
+                    "value": {
+                        "question": question,
+                        "answer": "".join(
+                            f"<p>{escape(p)}</p>" for p in paragraphs or FAQ_ANSWERS_FROM_THE_TEXT.get(question, [])
+                        ),
+                    },
                 }
                 for position, (question, paragraphs) in enumerate(questions)
             ],

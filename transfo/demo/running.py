@@ -23,11 +23,10 @@ from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from ambassadors.models import Ambassador
 from cases.models import Case, ProgressEntry, Stage, StageChange, StageProposal
 from docs.models import ArticlePage
 from outbox.services import queue_mail
-from programmes.models import Collectivite, Coordination, Lab, LabMembership, Licence, Programme, Visibility
+from programmes.models import Collectivite, Coordination, Lab, Licence, Programme, Visibility
 from sessions.models import EventStatus, Session, SessionPhoto
 from sessions.planning import propose_rhythm
 
@@ -38,7 +37,6 @@ from .content import (
     DISCIPLINES,
     EMAIL_DOMAIN,
     ENTRY_TEXTS,
-    HOST_DISCIPLINES,
     METIERS_COMMON,
     METIERS_LOCAL,
     SESSION_THEMES,
@@ -56,6 +54,8 @@ from .loader import (
     _load_journal,
     _load_lab_pages,
     _upsert,
+    load_ambassadors,
+    load_runners,
 )
 from .pictures import CREDIT, draw_picture
 
@@ -230,41 +230,11 @@ def _clear_dated_rows(lab):
 def _load_team(plan, names, accounts, site_wide):
     spec, lab, rng = plan.spec, plan.lab, random.Random(f"{SEED}:team:{plan.spec.collectivite}")
     disciplines = ["designer de services", "sociologue"] + rng.sample(DISCIPLINES[2:], spec.residents - 2)
-    for discipline in disciplines:
-        first, last, email = names.person()
-        user = accounts.get(email=email, first_name=first, last_name=last)
-        _leave(user, site_wide)
-        _upsert(LabMembership, {"lab": lab, "user": user}, {
-            "role": LabMembership.Role.RESIDENT, "discipline": discipline,
-        })
-        plan.residents.append(user)
-    first, last, email = names.person()
-    plan.host = accounts.get(email=email, first_name=first, last_name=last)
-    _leave(plan.host, site_wide)
-    _upsert(LabMembership, {"lab": lab, "user": plan.host}, {
-        "role": LabMembership.Role.HOST, "discipline": rng.choice(HOST_DISCIPLINES),
-    })
+    load_runners(plan, names, accounts, site_wide, disciplines=disciplines, rng=rng)
     pool = rng.sample(METIERS_LOCAL, 6) + rng.sample(METIERS_COMMON, 8)
-    for index, (metier, direction) in enumerate(pool):
-        circle = Ambassador.Circle.AMBASSADOR if index < 12 else Ambassador.Circle.NETWORK
-        first, last, email = names.person()
-        # The first two ambassadors have accepted their invitation: they can log in.
-        user = accounts.get(email=email, first_name=first, last_name=last) if index < 2 else None
-        ambassador, _created = _upsert(Ambassador, {"lab": lab, "email": email}, {
-            "user": user, "circle": circle, "first_name": first, "last_name": last, "metier": metier,
-            "direction": direction, "public_consent": rng.random() < 0.6, "joined_on": lab.start_date,
-            "is_active": True,
-        })
-        low, high = (0.6, 0.95) if circle == Ambassador.Circle.AMBASSADOR else (0.3, 0.7)
-        ambassador.demo_rate = rng.uniform(low, high)
-        (plan.ambassadors if circle == Ambassador.Circle.AMBASSADOR else plan.network).append(ambassador)
-    plan.logins += [
-        {"role": f"{LabMembership.Role.RESIDENT.label} — {lab.name}", "email": plan.residents[0].email,
-         "lab": lab.slug},
-        {"role": f"{LabMembership.Role.HOST.label} — {lab.name}", "email": plan.host.email, "lab": lab.slug},
-        {"role": f"{Ambassador.Circle.AMBASSADOR.label} — {lab.name}", "email": plan.ambassadors[0].email,
-         "lab": lab.slug},
-    ]
+    load_ambassadors(
+        plan, names, accounts, pool, rng=rng, ambassadors=12, with_accounts=2, joined_on=lab.start_date, rates=(0.6, 0.95)
+    )
 
 
 def rhythm_for(lab, spec, today):
