@@ -73,3 +73,27 @@ def test_assets_are_the_pages_own_stylesheets_and_scripts_each_once():
         ("css", "/labs/belval/cas/cases.css"),
         ("js", "/static/js/offline.js"),
     ]
+
+
+def test_the_bench_report_shows_each_weight_against_the_limit_and_lists_a_page_over_it():
+    from bench.run import check_targets, format_markdown, format_table
+
+    def weighed(total):
+        return {"label": "", "url": "/", "html": total - 9_000, "css": 3_000, "js": 6_000, "total": total, "files": [], "errors": []}
+
+    weights = {"limit": MAX_PAGE_BYTES, "role": "ambassador", "pages": {
+        "my_cases": weighed(18_400), "case": weighed(131_000), "entry_form": {"label": "", "url": None, "errors": ["absent"], "total": 0},
+    }}
+    report = {
+        "meta": {"date": "2026-12-06 14:00 UTC", "commit": "abc1234", "cpus": 2, "load": "1.00", "command": "make bench",
+                 "threads": 2, "connections": 8, "rounds": 3, "duration": 5},
+        "scales": {"1": {"pages": {}, "counts": {}, "weights": weights}},
+    }
+
+    report["misses"] = check_targets(report)
+    table = format_table("1", report["scales"]["1"])
+
+    assert "limite 100 ko" in table
+    assert [line.split()[-1] for line in table.splitlines() if line.startswith(("my_cases", "case "))] == ["ok", "LOURD"]
+    assert "| case | 122.0 | 3.0 | 6.0 | 131.0 | no |" in format_markdown(report)
+    assert [(miss["page"], miss["value"]) for miss in report["misses"]] == [("case", "131.0 ko"), ("entry_form", "absent")]
