@@ -200,10 +200,17 @@ def session_rates(attendance) -> Chart:
 # --- Generic charts ------------------------------------------------------------------------
 
 
-def line_chart(key, title, series, labels, *, top=None) -> Chart:
-    """Lines over the same labels; each series has its dash pattern, marker and end label."""
+TARGET_DASH = "10 3 2 3"  # dash-dot: unlike any series' pattern
+
+
+def line_chart(key, title, series, labels, *, top=None, targets=()) -> Chart:
+    """Lines over the same labels; each series has its dash pattern, marker and end label.
+
+    ``targets`` are (label, value, index of the series it is for): each a dash-dot horizontal
+    line in that series' colour, with its label written on it, so it is told apart by more than colour.
+    """
     left, right, plot_top, bottom = 50, WIDTH - 150, 20, 210
-    values = [value for _, serie in series for value in serie if value is not None]
+    values = [value for _, serie in series for value in serie if value is not None] + [value for _, value, _i in targets]
     top = top or _nice_max(max(values, default=0))
     count = len(labels)
 
@@ -223,12 +230,23 @@ def line_chart(key, title, series, labels, *, top=None) -> Chart:
             "path": " ".join(f"{p['x']},{p['y']}" for p in points),
             "end": end and {"x": end["x"] + 10, "y": end["y"] + 4 + index * 2},
         })
+    lines = sorted(
+        ({"label": label, "y": y(value), "stroke": SERIES_STYLES[index % len(SERIES_STYLES)][0]} for label, value, index in targets),
+        key=lambda line: line["y"],
+    )
+    # Each label just above its line, at the left; one too close to the previous goes under its line.
+    previous = None
+    for line in lines:
+        line["label_y"] = line["y"] - 5
+        if previous is not None and line["label_y"] < previous + 14:
+            line["label_y"] = line["y"] + 14
+        previous = line["label_y"]
     step = max(1, count // 12)
     axis = [{"x": x(i), "label": label} for i, label in enumerate(labels) if i % step == 0]
     grid = [{"y": y(value), "label": _number(value)} for value in _ticks(top)]
     return Chart("lines", key, title, "", WIDTH, 250,
                  {"series": drawn, "axis": axis, "grid": grid, "left": left, "right": right, "bottom": bottom,
-                  "show_values": count <= 24})
+                  "show_values": count <= 24, "targets": lines, "target_dash": TARGET_DASH})
 
 
 def column_chart(key, title, summary, bars) -> Chart:
@@ -358,9 +376,37 @@ def diversity_charts(diversity) -> list[Chart]:
             (_("Directions"), [directions for _, _p, _m, directions in diversity.over_time]),
         ],
         [date_format(month, "M y") for month in diversity.months],
+        targets=diversity_targets(diversity),
     )
     if diversity.over_time:
-        _month, people, metier_count, direction_count = diversity.over_time[-1]
-        evolution.summary = _("Ce mois-ci : %(people)s personnes, %(metiers)s métiers, %(directions)s directions.") % {
-            "people": people, "metiers": metier_count, "directions": direction_count}
+        evolution.summary = evolution_summary(diversity)
     return [metiers, directions, evolution]
+
+
+def diversity_targets(diversity) -> list[tuple]:
+    """The Lab's targets as lines of the evolution chart: métiers with the métiers' series (1), directions with theirs (2)."""
+    targets = []
+    if diversity.target_metiers is not None:
+        targets.append((_("Objectif : %(count)s métiers") % {"count": diversity.target_metiers}, diversity.target_metiers, 1))
+    if diversity.target_directions is not None:
+        targets.append((_("Objectif : %(count)s directions") % {"count": diversity.target_directions}, diversity.target_directions, 2))
+    return targets
+
+
+def evolution_summary(diversity) -> str:
+    _month, people, metier_count, direction_count = diversity.over_time[-1]
+    if diversity.target_metiers is None and diversity.target_directions is None:
+        return _("Ce mois-ci : %(people)s personnes, %(metiers)s métiers, %(directions)s directions.") % {
+            "people": people, "metiers": metier_count, "directions": direction_count}
+    if diversity.target_metiers is None:
+        metiers = _("%(count)s métiers") % {"count": metier_count}
+    else:
+        metiers = _("%(count)s métiers différents sur un objectif de %(target)s") % {
+            "count": metier_count, "target": diversity.target_metiers}
+    if diversity.target_directions is None:
+        directions = _("%(count)s directions") % {"count": direction_count}
+    else:
+        directions = _("%(count)s directions différentes sur un objectif de %(target)s") % {
+            "count": direction_count, "target": diversity.target_directions}
+    return _("Ce mois-ci : %(people)s personnes, %(metiers)s, %(directions)s.") % {
+        "people": people, "metiers": metiers, "directions": directions}

@@ -15,11 +15,13 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from ambassadors.models import Ambassador
 from cases.models import Case, ProgressEntry, Stage, StageChange
 from cases.views.board import STALE_AFTER
+from programmes.models import Lab
 from sessions.models import Attendance, DayAnswer, EventStatus, Session
 
 # --- Months -------------------------------------------------------------------------------
@@ -420,6 +422,8 @@ class Diversity:
     left: int  # people who left the Lab
     months: list[datetime.date]
     over_time: list[tuple]  # (month, people, distinct métiers, distinct directions)
+    target_metiers: int | None = None  # the Lab's own targets, when it has set them
+    target_directions: int | None = None
 
     @property
     def active(self):
@@ -446,10 +450,22 @@ def diversity_of(lab, people, today) -> Diversity:
         len(people) - len(active),
         months,
         over_time,
+        lab.target_metiers,
+        lab.target_directions,
     )
 
 
+def target_columns(diversity) -> list[tuple]:
+    """(column title, target) for each target the Lab has set: a Lab without one gets no column."""
+    return [
+        (capfirst(Lab._meta.get_field(field).verbose_name), target)
+        for field, target in (("target_metiers", diversity.target_metiers), ("target_directions", diversity.target_directions))
+        if target is not None
+    ]
+
+
 def diversity_tables(diversity) -> list[Table]:
+    targets = target_columns(diversity)
     return [
         Table("metiers", _("Métiers des personnes du labo"), [_("Métier"), _("Personnes")], [list(row) for row in diversity.metiers]),
         Table(
@@ -461,8 +477,11 @@ def diversity_tables(diversity) -> list[Table]:
         Table(
             "evolution",
             _("Personnes, métiers et directions en fin de mois"),
-            [_("Mois"), _("Personnes"), _("Métiers différents"), _("Directions différentes")],
-            [[month.strftime("%Y-%m"), people, metiers, directions] for month, people, metiers, directions in diversity.over_time],
+            [_("Mois"), _("Personnes"), _("Métiers différents"), _("Directions différentes")] + [title for title, _target in targets],
+            [
+                [month.strftime("%Y-%m"), people, metiers, directions] + [target for _title, target in targets]
+                for month, people, metiers, directions in diversity.over_time
+            ],
         ),
     ]
 

@@ -232,6 +232,7 @@ class LabAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("programme", "collectivite", "name", "slug", "description")}),
         (_("Calendrier"), {"fields": ("start_date", "end_date", "phase")}),
+        (_("Objectifs de diversité"), {"fields": ("target_metiers", "target_directions")}),
         (_("Vue d'ensemble"), {"fields": ("overview",)}),
     )
     inlines = (LabMembershipInline,)

@@ -170,6 +170,19 @@ class Lab(models.Model):
     end_date = models.DateField(_("fin"))
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default=Phase.PREPARATION)
     description = models.TextField(_("description"), blank=True)
+    # What "who takes part" is measured against on the Lab's dashboard; left empty, no target.
+    target_metiers = models.PositiveSmallIntegerField(
+        _("objectif : métiers différents"),
+        null=True,
+        blank=True,
+        help_text=_("Le nombre de métiers différents que le labo souhaite parmi ses ambassadeur·rices."),
+    )
+    target_directions = models.PositiveSmallIntegerField(
+        _("objectif : directions différentes"),
+        null=True,
+        blank=True,
+        help_text=_("Le nombre de directions ou services différents que le labo souhaite parmi ses ambassadeur·rices."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="LabMembership",

@@ -286,8 +286,8 @@ class GatheringGuests:
         }
         return {
             "to": person.email,
-            "body_text": render_to_string("sessions/gatherings/email.txt", context),
-            "body_html": render_to_string("sessions/gatherings/email.html", context),
+            "body_text": render_to_string("sessions/email/gathering.txt", context),
+            "body_html": render_to_string("sessions/email/gathering.html", context),
         }
 
     # Answers and attendance

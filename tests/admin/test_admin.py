@@ -632,6 +632,19 @@ def test_lab_change_rejects_dates_that_strand_its_sessions(superuser_client, dat
     assert Lab.objects.get(pk=data.lab.pk).start_date == datetime.date(2030, 2, 1)
 
 
+def test_lab_change_sets_its_diversity_targets_and_refuses_a_negative_one(superuser_client, data):
+    url = admin_url(Lab, "change", data.lab.pk)
+    assert "objectif : métiers différents" in superuser_client.get(url).content.decode().lower()
+
+    response = _post_page(superuser_client, url, target_metiers="-1")
+    assert response.status_code == 200
+    assert Lab.objects.get(pk=data.lab.pk).target_metiers is None
+
+    _post_page(superuser_client, url, target_metiers="12", target_directions="8")
+    lab = Lab.objects.get(pk=data.lab.pk)
+    assert (lab.target_metiers, lab.target_directions) == (12, 8)
+
+
 def test_session_add_rejects_four_days(superuser_client, data):
     count = Session.objects.count()
     messages = _model_messages(

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dashboards import lab_figures
+from programmes.models import Lab
 
 from ..queries import exactly
 from .lab_world import TODAY, build_lab, grow
@@ -112,6 +113,73 @@ def test_a_table_downloads_as_csv_and_reads_back(world):
     ]
 
 
+def targets_in(svg):
+    """(label, y, dash pattern) of each target line drawn."""
+    drawn = []
+    for group in svg.iter(f"{SVG}g"):
+        if group.get("class") == "target":
+            line, text = group.find(f"{SVG}line"), group.find(f"{SVG}text")
+            drawn.append(("".join(text.itertext()).strip(), line.get("y1"), line.get("stroke-dasharray")))
+    return drawn
+
+
+def grid_y(svg, label):
+    """Where the chart's axis writes ``label``: its grid lines' labels are the texts at its left."""
+    (y,) = [node.get("y") for node in svg.iter(f"{SVG}text") if node.get("text-anchor") == "end" and node.text == label]
+    return y
+
+
+def test_the_labs_targets_are_drawn_summed_up_and_tabled(world):
+    lab, client = world
+    lab.target_metiers, lab.target_directions = 3, 2
+    lab.save()
+    html = page_of(client, lab)
+    # This month: Alice and Chloé, one métier (both librarians), two directions.
+    assert "Ce mois-ci : 2 personnes, 1 métiers différents sur un objectif de 3, 2 directions différentes sur un objectif de 2." in html
+    svg = svg_of(html, "evolution")
+    targets = targets_in(svg)
+    # Each a labelled dash-dot line, level with its value on the axis (which now reaches 5, above the target 3).
+    assert [(label, y) for label, y, _dash in targets] == [
+        ("Objectif : 3 métiers", grid_y(svg, "3")), ("Objectif : 2 directions", grid_y(svg, "2")),
+    ]
+    assert all(dash for _label, _y, dash in targets)
+    assert grid_y(svg, "5")
+    # The numbers drawn are still the table's; the table carries the targets.
+    evolution = table_of(html, "evolution")
+    assert evolution[0][4:] == ["Objectif : métiers différents", "Objectif : directions différentes"]
+    assert {tuple(row[4:]) for row in evolution[1:]} == {("3", "2")}
+    assert values_in(svg) == [row[1] for row in evolution[1:]] + [row[2] for row in evolution[1:]] + [row[3] for row in evolution[1:]]
+    response = client.get(reverse("lab_dashboard:csv", kwargs={"lab_slug": lab.slug, "table": "evolution"}))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == [
+        "Mois", "Personnes", "Métiers différents", "Directions différentes",
+        "Objectif : métiers différents", "Objectif : directions différentes",
+    ]
+    assert rows[-1] == ["2016-10", "2", "1", "2", "3", "2"]
+
+
+def test_one_target_alone_is_the_only_one_shown(world):
+    lab, client = world
+    lab.target_metiers = 4
+    lab.save()
+    html = page_of(client, lab)
+    assert "Ce mois-ci : 2 personnes, 1 métiers différents sur un objectif de 4, 2 directions." in html
+    assert [label for label, _y, _dash in targets_in(svg_of(html, "evolution"))] == ["Objectif : 4 métiers"]
+    assert table_of(html, "evolution")[0][4:] == ["Objectif : métiers différents"]
+
+
+def test_without_a_target_nothing_speaks_of_one(world):
+    lab, client = world
+    html = page_of(client, lab)
+    assert "Ce mois-ci : 2 personnes, 1 métiers, 2 directions." in html
+    assert targets_in(svg_of(html, "evolution")) == []
+    assert "bjectif" not in html[html.index('id="people-title"'):]  # the section of who takes part
+    response = client.get(reverse("lab_dashboard:csv", kwargs={"lab_slug": lab.slug, "table": "evolution"}))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Mois", "Personnes", "Métiers différents", "Directions différentes"]
+    assert rows[-1] == ["2016-10", "2", "1", "2"]
+
+
 def test_an_unknown_table_is_a_404(world):
     lab, client = world
     response = client.get(reverse("lab_dashboard:csv", kwargs={"lab_slug": lab.slug, "table": "inconnu"}))
@@ -139,6 +207,8 @@ def test_the_page_costs_the_same_queries_at_any_size(world):
     small = page_queries(client, lab)
     grow(lab, sessions=10, people=12, cases=8)
     assert page_queries(client, lab) == small == exactly(9)
+    Lab.objects.filter(pk=lab.pk).update(target_metiers=12, target_directions=8)  # read with the Lab's row
+    assert page_queries(client, lab) == small
 
 
 def test_the_lab_page_links_the_dashboard_for_those_who_run_it(world):

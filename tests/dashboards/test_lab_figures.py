@@ -77,6 +77,31 @@ def test_who_takes_part(lab):
     # Bruno left on 16 June: at the end of June only Alice; Chloé joins in July.
     assert [row[1:] for row in diversity.over_time] == [(1, 1, 1), (2, 1, 2), (2, 1, 2), (2, 1, 2), (2, 1, 2)]
 
+    assert (diversity.target_metiers, diversity.target_directions) == (None, None)
+    evolution = lab_figures(lab, TODAY).tables()["evolution"]
+    assert evolution.columns == ["Mois", "Personnes", "Métiers différents", "Directions différentes"]
+    assert evolution.rows[-1] == ["2016-10", 2, 1, 2]
+
+
+def test_who_takes_part_against_the_labs_targets(lab):
+    lab.target_metiers, lab.target_directions = 3, 2
+    lab.save()
+    evolution = lab_figures(lab, TODAY).tables()["evolution"]
+    assert evolution.columns == [
+        "Mois", "Personnes", "Métiers différents", "Directions différentes",
+        "Objectif : métiers différents", "Objectif : directions différentes",
+    ]
+    # Every month carries the targets beside its counts.
+    assert [row[1:] for row in evolution.rows] == [[1, 1, 1, 3, 2], [2, 1, 2, 3, 2], [2, 1, 2, 3, 2], [2, 1, 2, 3, 2], [2, 1, 2, 3, 2]]
+
+
+def test_only_the_target_set_gets_a_column(lab):
+    lab.target_directions = 4
+    lab.save()
+    evolution = lab_figures(lab, TODAY).tables()["evolution"]
+    assert evolution.columns[4:] == ["Objectif : directions différentes"]
+    assert evolution.rows[0] == ["2016-06", 1, 1, 1, 4]
+
 
 def count_queries(lab):
     with CaptureQueriesContext(connection) as queries:
