@@ -26,7 +26,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.run import BASE_DIR, PYTHON, Server, bench_environment, fetch, git_commit, login, run_step
+from bench.run import (
+    BASE_DIR,
+    PYTHON,
+    Server,
+    bench_environment,
+    fetch,
+    git_commit,
+    login,
+    run_step,
+)
 from bench.weights import MAX_PAGE_BYTES, page_weight
 
 LIGHTHOUSE_DIR = BASE_DIR / "var" / "lighthouse"
@@ -180,7 +189,7 @@ def main(argv=None) -> int:
     print(f"Lighthouse, médiane de {options.runs} passages par page (mobile, 4G lente, CPU ×4, simulés) :")
     print(format_scores(results))
     summary = {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": git_commit(), "cpus": os.cpu_count(), "targets": TARGETS, "pages": results,
     }
     (LIGHTHOUSE_DIR / "latest.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -2,7 +2,13 @@
 import pytest
 from django.urls import reverse
 
-from bench.weights import MAX_PAGE_BYTES, WEIGHT_PAGES, assets_of, measure_weights, page_weight
+from bench.weights import (
+    MAX_PAGE_BYTES,
+    WEIGHT_PAGES,
+    assets_of,
+    measure_weights,
+    page_weight,
+)
 
 from ..factories import make_ambassador, make_case, make_entry, make_lab, make_user
 
