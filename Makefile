@@ -11,7 +11,7 @@ PORT ?= 8000
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/transfo
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run setup test test-embedded test-services messages browser demo clean bench faults
+.PHONY: run setup test test-embedded test-services messages browser demo clean bench faults lighthouse
 
 run: setup
 	$(BIN)/python manage.py load_demo
@@ -81,6 +81,18 @@ bench: $(INSTALLED) messages
 	@$(BIN)/python -m common.services_check $(BENCH_DATABASE_URL) $(BENCH_REDIS_URL) || { \
 	  echo "PostgreSQL or Redis is not answering: the benchmark needs both."; exit 1; }
 	$(BIN)/python -m bench.run --scales $(BENCH_SCALES) --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL)
+
+# Lighthouse as on a phone (mobile, slow 4G, 4× CPU, simulated) on My cases, a case page and the
+# entry form, logged in as the demo ambassador, served like `make bench` serves (gunicorn, production
+# settings, PostgreSQL and Redis) with the demo loaded; scores next to the targets, reports in
+# var/lighthouse/. Google's lighthouse is installed there with npm on first use; needs chromium.
+LIGHTHOUSE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/transfo_lighthouse
+LIGHTHOUSE_REDIS_URL ?= redis://127.0.0.1:6379/13
+
+lighthouse: $(INSTALLED) messages browser
+	@$(BIN)/python -m common.services_check $(LIGHTHOUSE_DATABASE_URL) $(LIGHTHOUSE_REDIS_URL) || { \
+	  echo "PostgreSQL or Redis is not answering: Lighthouse is run on both."; exit 1; }
+	$(BIN)/python -m bench.lighthouse --database-url $(LIGHTHOUSE_DATABASE_URL) --redis-url $(LIGHTHOUSE_REDIS_URL)
 
 demo: setup
 	$(BIN)/python manage.py load_demo

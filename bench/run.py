@@ -9,7 +9,8 @@ throughput is read as a ratio to the floor measured minutes apart, not as a figu
 means something on this machine. Each round then reads every page's latency with one
 connection per worker, so that its percentiles are the page's own and not the time spent
 waiting behind other requests. Queries per page are counted apart (bench.pages), and each
-worker's peak memory is read from /proc.
+worker's peak memory is read from /proc, and what the ambassador's phone pages weigh on the wire
+(bench.weights).
 
     python -m bench.run --scales 1,100            (what `make bench` runs)
 
@@ -182,6 +183,11 @@ def check_targets(report: dict) -> list[dict]:
                     "scale": scale, "page": key, "target": f"p99 ≤ {MAX_P99_OVER_P50} × p50",
                     "value": f"{measured['p99_over_p50']} × p50",
                 })
+    from bench.weights import weight_misses
+
+    for scale, data in scales.items():
+        if data.get("weights"):
+            misses += weight_misses(scale, data["weights"])
     # The same number of queries whatever the scale.
     keys = sorted({key for data in scales.values() for key in data["pages"]})
     for key in keys:
@@ -219,6 +225,10 @@ def format_table(scale: str, data: dict) -> str:
     memory = data.get("memory_kb") or {}
     if memory:
         lines.append("mémoire max par worker : " + ", ".join(f"{kb / 1024:.0f} Mo" for kb in memory.values()))
+    if data.get("weights"):
+        from bench.weights import format_weights
+
+        lines.append(format_weights(data["weights"]))
     return "\n".join(lines)
 
 
@@ -252,6 +262,10 @@ def format_markdown(report: dict) -> str:
         memory = data.get("memory_kb") or {}
         if memory:
             lines += ["", "Peak memory per worker: " + ", ".join(f"{kb / 1024:.0f} MB" for kb in memory.values())]
+        if data.get("weights"):
+            from bench.weights import format_weights_markdown
+
+            lines += [""] + format_weights_markdown(data["weights"])
         lines.append("")
     if report["misses"]:
         lines += ["Targets missed:", ""]
@@ -512,6 +526,12 @@ def run_scale(scale: float, options, secret_key: str) -> dict:
                 print(f"  {key} : statut {status} par le serveur, non mesurée", flush=True)
         if "floor" not in measurable:
             raise RuntimeError("the floor view does not answer 200: is TRANSFO_BENCHMARK_VIEWS read?")
+        # What a phone downloads for the ambassador's pages (HTML + CSS + JS, compressed).
+        from bench.weights import measure_weights
+
+        weights = measure_weights(
+            lambda path, headers: fetch(server.port, path, headers=headers), found["targets"], cookies["ambassador"],
+        )
 
         def measure(key, duration, connections=options.connections):
             page = pages[key]
@@ -546,7 +566,7 @@ def run_scale(scale: float, options, secret_key: str) -> dict:
         pages[key]["latency_rounds"] = latencies[key]
     return {
         "database": name, "generation_seconds": generated, "counts": counts, "targets": found["targets"],
-        "pages": pages, "memory_kb": memory,
+        "pages": pages, "memory_kb": memory, "weights": weights,
     }
 
 
