@@ -27,6 +27,7 @@ from html import unescape
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -200,7 +201,8 @@ class Bundle:
             "fields": JSON_FIELDS,
             "items": self.items,
         }
-        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        # The blocks' data may hold dates (an agenda day): Django's encoder writes them as ISO 8601.
+        return json.dumps(document, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder) + "\n"
 
     def as_csv(self):
         output = io.StringIO()

@@ -39,7 +39,11 @@ def resident(lab):
     return user
 
 
-def test_resident_invites_someone_who_sets_a_password_and_lands_in_the_lab(live_server, browser, page, csp_free_page, lab, resident):
+def test_resident_invites_someone_who_sets_a_password_and_lands_in_mon_espace(
+    live_server, browser, page, csp_free_page, lab, resident, settings
+):
+    # The mailed link names the public address: here, the test's server.
+    settings.TRANSFO_PUBLIC_URL = live_server.url
     log_in(page, live_server.url, resident, "un-mot-de-passe-solide")
     page.goto(live_server.url + "/labs/mulhouse/ambassadeurs/")
     assert serious_violations(page) == []
@@ -69,8 +73,8 @@ def test_resident_invites_someone_who_sets_a_password_and_lands_in_the_lab(live_
         invitee.get_by_label("Le même mot de passe, une seconde fois").fill("un-jardin-extraordinaire-42")
         invitee.get_by_role("button", name="Accepter l'invitation").click()
 
-        assert invitee.url == live_server.url + "/labs/mulhouse/"
-        assert invitee.get_by_role("heading", level=1).text_content() == "La Transfo de Mulhouse"
+        assert invitee.url == live_server.url + "/espace/"
+        assert invitee.get_by_role("heading", level=1).text_content() == "Mon espace"
         assert invitee.get_by_role("button", name="Se déconnecter").is_visible()
     finally:
         invitee_context.close()

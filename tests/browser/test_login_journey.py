@@ -53,11 +53,12 @@ def test_person_logs_in_with_a_code_from_the_mail_and_logs_out(live_server, page
     page.get_by_label("Code").fill(code)
     page.get_by_role("button", name="Confirmer").click()
 
-    page.wait_for_url(live_server.url + "/")
+    page.wait_for_url(live_server.url + "/espace/")
     logout = page.get_by_role("button", name="Se déconnecter")
     assert logout.is_visible()
     logout.click()
-    page.wait_for_load_state()
+    # The phone's offline copies are emptied before the logout is posted: wait for its answer.
+    page.get_by_role("link", name="Se connecter").wait_for()
     assert page.get_by_role("link", name="Se connecter").is_visible()
     assert [message.to for message in mail.outbox] == [[user.email]]
 
@@ -68,7 +69,7 @@ def test_person_turns_on_an_authenticator_app_then_is_asked_for_its_code_at_logi
     page.get_by_label("E-mail").fill(user.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url(live_server.url + "/")
+    page.wait_for_url(live_server.url + "/espace/")
 
     page.goto(live_server.url + "/accounts/2fa/")
     assert serious_violations(page) == []
@@ -85,7 +86,8 @@ def test_person_turns_on_an_authenticator_app_then_is_asked_for_its_code_at_logi
     page.wait_for_url(re.compile(r".*/accounts/2fa/.*"))
     assert serious_violations(page) == []
     page.get_by_role("button", name="Se déconnecter").click()
-    page.wait_for_load_state()
+    # The phone's offline copies are emptied before the logout is posted: wait for its answer.
+    page.get_by_role("link", name="Se connecter").wait_for()
 
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("E-mail").fill(user.email)
@@ -109,5 +111,5 @@ def test_person_with_an_authenticator_enters_its_code_and_is_logged_in(live_serv
     page.get_by_label("Code").fill(totp_code(secret))
     page.get_by_role("button", name="Connexion").click()
 
-    page.wait_for_url(live_server.url + "/")
+    page.wait_for_url(live_server.url + "/espace/")
     assert page.get_by_role("button", name="Se déconnecter").is_visible()

@@ -119,7 +119,8 @@ def test_restricting_a_page_removes_it_from_the_bundle(django_capture_on_commit_
     assert read_bundle()[1]["items"] == []
 
 
-BUNDLE_QUERIES = exactly(7)
+# The pages as cards read (with their cover images and those images' renditions), then their contents.
+BUNDLE_QUERIES = exactly(8)
 PARAGRAPH = {"type": "paragraph", "value": "<p>Le texte de la page.</p>"}
 
 
