@@ -204,6 +204,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     django.setup()
     result = measure_queries(host=args.host)
+    # The addresses of the pages weighed, found here where Django is set up (bench.weights).
+    from bench.weights import weight_urls
+
+    result["weight_urls"] = weight_urls(result["targets"])
     with open(args.output, "w", encoding="utf-8") as output:
         json.dump(result, output, ensure_ascii=False, indent=2, default=str)
 

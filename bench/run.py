@@ -530,7 +530,7 @@ def run_scale(scale: float, options, secret_key: str) -> dict:
         from bench.weights import measure_weights
 
         weights = measure_weights(
-            lambda path, headers: fetch(server.port, path, headers=headers), found["targets"], cookies["ambassador"],
+            lambda path, headers: fetch(server.port, path, headers=headers), found["weight_urls"], cookies["ambassador"],
         )
 
         def measure(key, duration, connections=options.connections):

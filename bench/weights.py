@@ -103,13 +103,18 @@ def _decoded(body: bytes, headers) -> bytes:
     return body
 
 
-def measure_weights(get, targets: dict, cookie: str) -> dict:
-    """Every page of WEIGHT_PAGES weighed, keyed as they are, with the limit."""
+def weight_urls(targets: dict) -> dict:
+    """The address of each page of WEIGHT_PAGES (None when absent); needs Django set up."""
     from bench.pages import locate
 
+    return {page.key: locate(page, targets) for page in WEIGHT_PAGES}
+
+
+def measure_weights(get, urls: dict, cookie: str) -> dict:
+    """Every page of WEIGHT_PAGES weighed at its address of ``urls`` (``weight_urls``), with the limit."""
     weights = {}
     for page in WEIGHT_PAGES:
-        url = locate(page, targets)
+        url = urls.get(page.key)
         if url is None:
             weights[page.key] = {"label": page.label, "url": None, "errors": ["absent"], "total": 0}
             continue

@@ -8,6 +8,7 @@ from bench.weights import (
     assets_of,
     measure_weights,
     page_weight,
+    weight_urls,
 )
 
 from ..factories import make_ambassador, make_case, make_entry, make_lab, make_user
@@ -40,7 +41,7 @@ def ambassador_world(db):
 def test_each_phone_page_of_an_ambassador_weighs_its_html_css_and_js_under_the_limit(client, ambassador_world):
     client.force_login(ambassador_world["user"])
 
-    weights = measure_weights(client_get(client), ambassador_world["targets"], cookie=None)
+    weights = measure_weights(client_get(client), weight_urls(ambassador_world["targets"]), cookie=None)
 
     assert list(weights["pages"]) == [page.key for page in WEIGHT_PAGES] == ["my_cases", "case", "entry_form"]
     for key, page in weights["pages"].items():
