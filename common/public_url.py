@@ -57,11 +57,19 @@ def sync_default_site() -> bool:
 
 
 def sync_at_startup():
-    """At the start of a web process; a database not there yet is reported, not fatal."""
+    """At the start of a web process; a database not there yet is reported, not fatal.
+
+    The connection it opened is closed again: gunicorn loads the application once and then forks
+    its workers, and workers sharing one connection's socket read each other's answers.
+    """
+    from django.db import connections
+
     try:
         sync_default_site()
     except DatabaseError:
         logger.warning("Default Site not synced with TRANSFO_PUBLIC_URL: database unavailable.", exc_info=True)
+    finally:
+        connections.close_all()
 
 
 def sync_after_migrate(sender, **kwargs):
