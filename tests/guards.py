@@ -15,6 +15,8 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from outbox.models import MailKind
+from outbox.unsubscribe import token_for
 from .test_permission_matrix import ITEMS, MATRIX
 
 # The two admins are the Wagtail guard's and the admin tests' business; the language switch,
@@ -50,6 +52,10 @@ OTHER_BUILDERS = {
     ],
     "wagtailapi:documents:detail": lambda world: [
         reverse("wagtailapi:documents:detail", args=[pk]) for pk in _pages_of(get_document_model())
+    ],
+    # A mail's unsubscribe link shows its own address to whoever holds it: one outside the world.
+    "outbox:unsubscribe": lambda world: [
+        reverse("outbox:unsubscribe", kwargs={"token": token_for("lecteur@exemple.test", kind)}) for kind in MailKind.values
     ],
 }
 

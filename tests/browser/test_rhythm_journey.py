@@ -199,7 +199,9 @@ def test_coordinator_plans_an_intertransfo_that_every_lab_sees_in_its_calendar(l
 
 
 @pytest.mark.parametrize("viewport", ["page", "phone_page"])
-def test_subscription_page_is_accessible_and_fits_a_phone(live_server, request, lab_and_resident, viewport):
+def test_subscription_page_is_accessible_and_fits_a_phone(live_server, request, lab_and_resident, viewport, settings):
+    # The addresses to subscribe to name the public address: here, the test's server.
+    settings.TRANSFO_PUBLIC_URL = live_server.url
     page = request.getfixturevalue(viewport)
     lab, resident = lab_and_resident
     logged_in(page, live_server, resident)
