@@ -247,12 +247,7 @@ def _load_everything(today):
     })
     Coordination.objects.get_or_create(programme=programme, user=coordinator)
 
-    collectivites = {}
-    for slug, name, kind, departement, website, seat_name, street in COLLECTIVITES:
-        collectivites[slug], _created = _upsert(Collectivite, {"slug": slug}, {
-            "name": name, "kind": kind, "departement": departement, "website": website,
-            "seat_address": f"{seat_name}\n{street}",
-        })
+    collectivites = load_collectivites(COLLECTIVITES)
 
     plans = []
     for spec in LABS:
@@ -301,6 +296,17 @@ def _load_team(plan, names, accounts, site_wide):
     load_ambassadors(
         plan, names, accounts, pool, rng=rng, ambassadors=20, with_accounts=3, joined_on=spec.start, rates=(0.55, 0.98)
     )
+
+
+def load_collectivites(rows) -> dict:
+    """The collectivités of ``rows`` (slug, name, kind, département, website, seat, street), by slug."""
+    collectivites = {}
+    for slug, name, kind, departement, website, seat_name, street in rows:
+        collectivites[slug], _created = _upsert(Collectivite, {"slug": slug}, {
+            "name": name, "kind": kind, "departement": departement, "website": website,
+            "seat_address": f"{seat_name}\n{street}",
+        })
+    return collectivites
 
 
 def load_runners(plan, names, accounts, site_wide, *, disciplines, rng):

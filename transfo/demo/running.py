@@ -55,6 +55,7 @@ from .loader import (
     _load_lab_pages,
     _upsert,
     load_ambassadors,
+    load_collectivites,
     load_runners,
 )
 from .pictures import CREDIT, draw_picture
@@ -162,12 +163,7 @@ def load_running_programme(*, today, names, accounts, site_wide):
     Coordination.objects.get_or_create(programme=programme, user=coordinator)
     logins = [{"role": f"{_('Coordination du programme')} — {programme.name}", "email": coordinator.email, "lab": None}]
 
-    collectivites = {}
-    for slug, name, kind, departement, website, seat_name, street in COLLECTIVITES:
-        collectivites[slug], _created = _upsert(Collectivite, {"slug": slug}, {
-            "name": name, "kind": kind, "departement": departement, "website": website,
-            "seat_address": f"{seat_name}\n{street}",
-        })
+    collectivites = load_collectivites(COLLECTIVITES)
 
     plans = []
     for spec in LABS:
