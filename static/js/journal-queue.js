@@ -114,11 +114,13 @@
 
   // Send every pending entry of ``owner``, one after the other; one sender at a time on this phone.
   function flush(owner) {
-    if (!owner) return Promise.resolve({ sent: 0 });
+    if (!owner) return Promise.resolve({ sent: 0, refused: 0, left: 0 });
     var work = function () {
       return all(owner).then(function (entries) {
         var pending = entries.filter(function (entry) { return entry.status !== "refused"; });
-        var report = { sent: 0, refused: 0 };
+        // ``left``: entries still to send after this try (the network failed, or the server did).
+        var report = { sent: 0, refused: 0, left: pending.length };
+        var settle = function () { report.left = pending.length - report.sent - report.refused; return report; };
         return pending.reduce(function (previous, entry) {
           return previous.then(function (stop) {
             if (stop) return true;
@@ -128,7 +130,7 @@
               return outcome === "wait";
             });
           });
-        }, Promise.resolve(false)).then(function () { return report; }, function () { return report; });
+        }, Promise.resolve(false)).then(settle, settle);
       });
     };
     if (scope.navigator && scope.navigator.locks) return scope.navigator.locks.request(DATABASE, work);

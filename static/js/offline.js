@@ -262,7 +262,22 @@
     });
   }
 
+  // The network often comes back in steps: the "online" event fires while the first requests still
+  // fail (a weak signal, a captive portal). So an unsent entry is tried again while the page is open
+  // and online, later and later, and at once when the network or the page comes back.
+  var RETRY_SECONDS = [2, 5, 10, 30, 60];
+  var retries = 0;
+  var retryTimer = null;
+
+  function retryLater() {
+    clearTimeout(retryTimer);
+    var delay = RETRY_SECONDS[Math.min(retries, RETRY_SECONDS.length - 1)];
+    retries += 1;
+    retryTimer = setTimeout(sendWaiting, delay * 1000);
+  }
+
   function sendWaiting() {
+    clearTimeout(retryTimer);
     if (!reader || !navigator.onLine) return Promise.resolve();
     return queue.flush(reader).then(function (report) {
       if (report.sent && waiting) {
@@ -270,8 +285,14 @@
         window.location.reload();  // the server's own copy of what was sent
         return;
       }
+      if (report.left) retryLater(); else retries = 0;
       return showWaiting();
     });
+  }
+
+  function sendNow() {
+    retries = 0;
+    sendWaiting();
   }
 
   if (sessionStorage.getItem("transfo.sent") && waiting) {
@@ -282,9 +303,10 @@
 
   if (reader) {
     showWaiting().then(sendWaiting);
-    window.addEventListener("online", sendWaiting);
+    window.addEventListener("online", sendNow);
+    document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") sendNow(); });
     navigator.serviceWorker.addEventListener("message", function (event) {
-      if (event.data && event.data.type === "flush") sendWaiting();
+      if (event.data && event.data.type === "flush") sendNow();
     });
   }
 })();
