@@ -294,3 +294,22 @@ def test_an_entry_refused_by_the_server_stays_with_its_message(live_server, laun
     assert "Page introuvable" in refused.locator(".journal-entry__message").text_content()
     assert ProgressEntry.objects.count() == 0
     assert serious_violations(page) == []
+
+
+def test_background_sync_sends_an_entry_once_the_page_is_closed(live_server, launch, world):
+    case = world["case"]
+    context, page = launch()
+    log_in(context, live_server, world["user"])
+    keep_for_offline(page, live_server, "/mes-cas/", case.get_absolute_url(), case.get_absolute_url() + "journal/nouveau/")
+    context.set_offline(True)
+    write_entry(page, live_server, case, "Écrit à l'arrêt de bus, page fermée ensuite.")
+    page.goto("about:blank")  # no page of Transfo open: only the worker can send it
+    waited_offline = ProgressEntry.objects.count()
+    context.set_offline(False)
+    for _attempt in range(100):
+        if ProgressEntry.objects.exists():
+            break
+        time.sleep(0.2)
+
+    assert waited_offline == 0
+    assert list(ProgressEntry.objects.values_list("done", flat=True)) == ["Écrit à l'arrêt de bus, page fermée ensuite."]
