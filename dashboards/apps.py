@@ -7,6 +7,6 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Tableaux de bord")
 
     def ready(self):
-        from . import board_figures, rules  # noqa: F401 — rules registers the permissions its views declare
+        from . import freshness, rules  # noqa: F401 — rules registers the permissions its views declare
 
-        board_figures.connect()
+        freshness.connect()

@@ -1,41 +1,26 @@
 """The figures of the programme's board: every Lab of a programme on the same axes and scales.
 
 Five aggregate queries whatever the number of Labs, sessions, cases or entries (each grouped by
-Lab), joined here in Python; the result is cached per programme and day, emptied when any of its
-sources changes (``connect``), attendance marks included (saved in bulk, they announce
-themselves with ``sessions.answers.marks_saved``).
+Lab), joined here in Python; the result is cached per programme and day until any of its sources
+changes (dashboards.freshness).
 
 Only counts and dates leave this module: no person's name, no case's title. That is what makes
 a row of another Lab shareable with every resident of the programme (DESIGN.md §2).
 """
 import dataclasses
 import datetime
-import uuid
 
-from django.core.cache import cache
 from django.db.models import Count, Max, Q
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from cases.models import Case, ProgressEntry, Stage, StageChange
 from programmes.models import Lab
-from sessions.answers import marks_saved
 from sessions.models import Attendance, EventStatus
 
+from .freshness import cached
+
 RECENT_DAYS = 30
-CACHE_SECONDS = 300
-VERSION_KEY = "dashboards:board:version"
 STAGES = tuple(Stage)
-BOARD_SOURCES = (
-    "programmes.Programme",
-    "programmes.Lab",
-    "programmes.Collectivite",
-    "lab_sessions.Session",
-    "lab_sessions.Attendance",
-    "cases.Case",
-    "cases.StageChange",
-    "cases.ProgressEntry",
-)
 
 
 def months_between(start: datetime.date, end: datetime.date) -> int:
@@ -157,31 +142,9 @@ def _day(moment):
 
 
 def board_rows(programme, *, today: datetime.date) -> list[LabRow]:
-    """``compute_rows``, from the cache when nothing changed since (one round trip to it)."""
+    """``compute_rows``, from the cache when nothing changed since (dashboards.freshness)."""
     key = f"dashboards:board:{programme.pk}:{today.isoformat()}"
-    found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY)
-    cached = found.get(key)
-    if version is not None and cached is not None and cached[0] == version:
-        return cached[1]
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.set(VERSION_KEY, version, None)
-    rows = compute_rows(programme, today=today)
-    cache.set(key, (version, rows), CACHE_SECONDS)
-    return rows
-
-
-def forget_board(**kwargs):
-    """A source changed: every cached board is stale (a new version; the old entries expire)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def connect():
-    marks_saved.connect(forget_board, dispatch_uid="board_marks_saved")
-    for label in BOARD_SOURCES:
-        post_save.connect(forget_board, sender=label, dispatch_uid=f"board_saved_{label}")
-        post_delete.connect(forget_board, sender=label, dispatch_uid=f"board_deleted_{label}")
+    return cached(key, lambda: compute_rows(programme, today=today))
 
 
 # --- Order and scales ---------------------------------------------------------------------------

@@ -5,8 +5,10 @@ import io
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views import View
 
 from common.views import PermissionRequiredMixin
@@ -14,6 +16,7 @@ from programmes.models import Lab
 
 from . import charts
 from . import lab_figures as figures_module
+from .freshness import cached
 from .lab_figures import lab_figures
 
 # A spreadsheet would run a cell starting so as a formula: an apostrophe keeps it text (as the cases' export).
@@ -32,9 +35,19 @@ class LabDashboardView(LabDashboardMixin, View):
     """Rhythm, attendance, cases and who takes part, each chart with its summary, table and CSV."""
 
     template_name = "dashboards/lab_dashboard.html"
+    body_template = "dashboards/lab_dashboard_body.html"
 
     def get(self, request, *args, **kwargs):
-        figures = lab_figures(self.lab)
+        day, language = figures_module.current_day(), get_language()
+        key = f"dashboards:lab:{self.lab.pk}:{day.isoformat()}:{language}"
+        body = cached(key, lambda: render_to_string(self.body_template, self.body_context(day)))
+        response = TemplateResponse(request, self.template_name, {"lab": self.lab, "body": mark_safe(body)})
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def body_context(self, day):
+        """Everything under the page's title: the same for every reader allowed to open it."""
+        figures = lab_figures(self.lab, day)
         tables = figures.tables()
 
         def section(chart, *keys, wide=False):
@@ -42,7 +55,7 @@ class LabDashboardView(LabDashboardMixin, View):
             return {"chart": chart, "tables": shown, "wide": wide,
                     "template": f"dashboards/charts/{chart.kind}.html"}
 
-        context = {
+        return {
             "lab": self.lab,
             "figures": figures,
             "rhythm": figures.rhythm,
@@ -63,9 +76,6 @@ class LabDashboardView(LabDashboardMixin, View):
                 for chart, key in zip(charts.diversity_charts(figures.diversity), ("metiers", "directions", "evolution"))
             ],
         }
-        response = TemplateResponse(request, self.template_name, context)
-        response["Cache-Control"] = "private, no-store"
-        return response
 
 
 def table_body(table):

@@ -207,8 +207,21 @@ def test_the_page_costs_the_same_queries_at_any_size(world):
     small = page_queries(client, lab)
     grow(lab, sessions=10, people=12, cases=8)
     assert page_queries(client, lab) == small == exactly(9)
-    Lab.objects.filter(pk=lab.pk).update(target_metiers=12, target_directions=8)  # read with the Lab's row
+    lab.target_metiers, lab.target_directions = 12, 8  # read with the Lab's row
+    lab.save()
     assert page_queries(client, lab) == small
+
+
+def test_a_cached_dashboard_reads_no_figure_again_and_shows_a_change_at_once(world):
+    lab, client = world
+    first = page_of(client, lab)
+    again = page_queries(client, lab)
+    grow(lab, sessions=1, people=1, cases=0)
+    after_change = page_of(client, lab)
+
+    assert again == exactly(3)  # the person, their roles, the Lab: the figures come from the cache
+    assert after_change != first
+    assert "2017-01-03" in after_change and "2017-01-03" not in first  # the session added, in the rhythm table
 
 
 def test_the_lab_page_links_the_dashboard_for_those_who_run_it(world):

@@ -1,0 +1,59 @@
+"""The dashboards are cached; one version for all of them, renewed when any of their sources changes.
+
+Each cached figure (a programme's board rows, a Lab's rendered dashboard) is stored with the
+version it was made under, and read back only while that version is still the current one: a
+session, a mark of attendance, a case, an entry or an ambassador saved or deleted anywhere renews
+it, in every process sharing the cache, at once. Attendance marks are saved in bulk and announce
+themselves (``sessions.answers.marks_saved``). Entries also expire after ``CACHE_SECONDS`` (a
+change made without a signal, a bulk update, shows within it) and are kept per day, since "today"
+is on every dashboard.
+"""
+import uuid
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+
+from sessions.answers import marks_saved
+
+CACHE_SECONDS = 300
+VERSION_KEY = "dashboards:version"
+SOURCES = (
+    "programmes.Programme",
+    "programmes.Lab",
+    "programmes.Collectivite",
+    "lab_sessions.Session",
+    "lab_sessions.Attendance",
+    "cases.Case",
+    "cases.StageChange",
+    "cases.ProgressEntry",
+    "ambassadors.Ambassador",
+)
+
+
+def cached(key, compute):
+    """``compute()``, from the cache when nothing changed since it was stored (one round trip)."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    stored = found.get(key)
+    if version is not None and stored is not None and stored[0] == version:
+        return stored[1]
+    if version is None:
+        # Lost (eviction, restart): a new one, never an old one again.
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    value = compute()
+    if version is not None:
+        cache.set(key, (version, value), CACHE_SECONDS)
+    return value
+
+
+def forget(**kwargs):
+    """A source changed: every cached dashboard is stale (a new version; the old entries expire)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def connect():
+    marks_saved.connect(forget, dispatch_uid="dashboards_marks_saved")
+    for label in SOURCES:
+        post_save.connect(forget, sender=label, dispatch_uid=f"dashboards_saved_{label}")
+        post_delete.connect(forget, sender=label, dispatch_uid=f"dashboards_deleted_{label}")
