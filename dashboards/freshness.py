@@ -1,6 +1,7 @@
 """The dashboards are cached; one version for all of them, renewed when any of their sources changes.
 
-Each cached figure (a programme's board rows, a Lab's rendered dashboard) is stored with the
+Each cached figure (a programme's board rows, a Lab's rendered dashboard, the Labs one runs in
+« Mon espace » with what waits in each) is stored with the
 version it was made under, and read back only while that version is still the current one: a
 session, a mark of attendance, a case, an entry or an ambassador saved or deleted anywhere renews
 it, in every process sharing the cache, at once. Attendance marks are saved in bulk and announce
@@ -26,7 +27,11 @@ SOURCES = (
     "cases.Case",
     "cases.StageChange",
     "cases.ProgressEntry",
+    "cases.StageProposal",
     "ambassadors.Ambassador",
+    "ambassadors.Invitation",
+    "programmes.LabMembership",
+    "programmes.Coordination",
 )
 
 

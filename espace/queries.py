@@ -6,7 +6,7 @@ subqueries of the Lab's own row, so a coordinator's hundred Labs are still one q
 
 The queries, at most: the visit (an UPDATE, and an INSERT the very first time), my session
 answers, my InterTransfo answers, my cases, the entries others wrote in them, the Labs I run
-with their counts; then, for those who run a Lab, the answers to each Lab's next session and my
+with their counts (none when they come from the cache); then, for those who run a Lab, the answers to each Lab's next session and my
 drafts in moderation.
 """
 import datetime
@@ -20,6 +20,7 @@ from wagtail.models import Page, WorkflowState
 from ambassadors.models import Invitation
 from cases.models import Case, ProgressEntry, Stage, StageChange, StageProposal
 from cases.views.board import STALE_AFTER
+from dashboards.freshness import cached
 from programmes.models import LabMembership
 from programmes.rules import labs_run_by, visible_items
 from sessions.models import Attendance, DayAnswer, EventStatus, GatheringAttendance, Session
@@ -126,7 +127,15 @@ def _count(queryset):
 
 
 def labs_to_run(user, today, now):
-    """The Labs I run (resident, host, coordination), each with what waits for its runners."""
+    """The Labs I run (resident, host, coordination), each with what waits for its runners.
+
+    The costliest query of the page, mostly in the making of its SQL: kept per person and day
+    until anything it counts changes (dashboards.freshness), at most a few minutes.
+    """
+    return cached(f"espace:labs:{user.pk}:{today.isoformat()}", lambda: _labs_to_run(user, today, now))
+
+
+def _labs_to_run(user, today, now):
     lab = OuterRef("pk")
     upcoming = Session.objects.filter(lab=lab).upcoming(today).order_by("start_date", "number")
     past_to_close = Session.objects.filter(lab=lab, end_date__lt=today).exclude(status=EventStatus.CANCELLED).filter(

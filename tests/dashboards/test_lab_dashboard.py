@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dashboards import lab_figures
-from programmes.models import Lab
 
 from ..queries import exactly
 from .lab_world import TODAY, build_lab, grow

@@ -133,11 +133,13 @@ def test_answers_per_day_are_counted(client, world):
     assert "1 réponse sur 2 (1 présent·es)" in page and re.search(r"0 réponses? sur 2 \(0 présent·es\)", page)
 
 
-def test_a_decided_proposal_no_longer_waits(client, world):
+def test_a_decided_proposal_no_longer_waits_though_the_page_was_just_seen(client, world):
     proposal = StageProposal.objects.get()
+    before = page_of(client, world["people"]["resident"])  # what waits in each Lab is now cached
     StageChange.objects.create(case=world["case_a"], from_stage="cadrage", to_stage="ideation", changed_by=world["people"]["resident"])
     assert proposal.case == world["case_a"]
 
+    assert "attend votre décision" in before
     assert "attend votre décision" not in page_of(client, world["people"]["resident"])
 
 

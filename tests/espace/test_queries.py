@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dashboards.freshness import forget
 from programmes.models import LabMembership
 from sessions.services import announce_session
 
@@ -46,17 +47,20 @@ def queries_of(client, user):
 
 
 def counts(client, world):
-    """Each role's queries on a visit after the first (the first one also creates its visit row)."""
+    """Each role's queries on a visit after the first (the first one also creates its visit row):
+    with the Labs they run counted anew (after any change, ``forget``), then from the cache."""
     result = {}
     for role in ROLES:
         queries_of(client, world["people"][role])
-        result[role] = queries_of(client, world["people"][role])
+        forget()
+        result[role] = (queries_of(client, world["people"][role]), queries_of(client, world["people"][role]))
     return result
 
 
+# (counted anew, from the cache): the Labs one runs and what waits in each are one query, or none.
 EXPECTED = {
-    "resident": exactly(9), "host": exactly(9), "coordinator": exactly(8), "ambassador": exactly(7),
-    "relais": exactly(7), "nobody": exactly(7),
+    "resident": (exactly(9), exactly(8)), "host": (exactly(9), exactly(8)), "coordinator": (exactly(8), exactly(7)),
+    "ambassador": (exactly(7), exactly(6)), "relais": (exactly(7), exactly(6)), "nobody": (exactly(7), exactly(6)),
 }
 
 
@@ -67,10 +71,10 @@ def test_queries_are_few_and_do_not_grow_with_the_data(client):
     large = counts(client, world)
 
     assert small == large == EXPECTED
-    assert max(large.values()) <= 10
+    assert max(max(pair) for pair in large.values()) <= 10
 
 
 def test_the_first_visit_costs_one_more_query_and_stays_within_ten(client):
     world = build_world()
 
-    assert queries_of(client, world["people"]["resident"]) == EXPECTED["resident"] + 1 <= 10
+    assert queries_of(client, world["people"]["resident"]) == EXPECTED["resident"][0] + 1 <= 10
