@@ -434,36 +434,40 @@ def dcat_catalogue(updated=None):
                 "dct:license": licences,
                 **modified,
                 "dcat:distribution": [
-                    {
-                        "@id": f"{index_url}#zip",
-                        "@type": "dcat:Distribution",
-                        "dct:title": gettext("Archive : Data Package (CSV, JSON, images)"),
-                        "dcat:downloadURL": {"@id": public_url(reverse("opendata:download"))},
-                        "dcat:accessURL": {"@id": public_url(reverse("opendata:download"))},
-                        "dcat:mediaType": {"@id": "https://www.iana.org/assignments/media-types/application/zip"},
-                        "dct:conformsTo": {"@id": "https://specs.frictionlessdata.io/data-package/"},
-                        "dct:license": licences,
-                    },
-                    {
-                        "@id": f"{index_url}#api",
-                        "@type": "dcat:Distribution",
-                        "dct:title": gettext("API JSON en lecture seule"),
-                        "dcat:accessURL": {"@id": public_url(reverse("wagtailapi:pages:listing"))},
-                        "dcat:mediaType": {"@id": "https://www.iana.org/assignments/media-types/application/json"},
-                        "dct:license": licences,
-                    },
-                    {
-                        "@id": f"{index_url}#atom",
-                        "@type": "dcat:Distribution",
-                        "dct:title": gettext("Flux Atom"),
-                        "dcat:accessURL": {"@id": public_url(reverse("opendata:feed_atom"))},
-                        "dcat:mediaType": {"@id": "https://www.iana.org/assignments/media-types/application/atom+xml"},
-                        "dct:license": licences,
-                    },
+                    distribution(
+                        f"{index_url}#zip", gettext("Archive : Data Package (CSV, JSON, images)"),
+                        public_url(reverse("opendata:download")), "application/zip", licences, download=True,
+                        conforms_to="https://specs.frictionlessdata.io/data-package/",
+                    ),
+                    distribution(
+                        f"{index_url}#api", gettext("API JSON en lecture seule"),
+                        public_url(reverse("wagtailapi:pages:listing")), "application/json", licences,
+                    ),
+                    distribution(
+                        f"{index_url}#atom", gettext("Flux Atom"),
+                        public_url(reverse("opendata:feed_atom")), "application/atom+xml", licences,
+                    ),
                 ],
             }
         ],
     }
+
+
+def distribution(identifier, title, url, media_type, licences, *, download=False, conforms_to=None):
+    """One way to get the documentation, as DCAT describes it: where, in which format, under which licences."""
+    described = {
+        "@id": identifier,
+        "@type": "dcat:Distribution",
+        "dct:title": title,
+        "dcat:accessURL": {"@id": url},
+        "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{media_type}"},
+        "dct:license": licences,
+    }
+    if download:
+        described["dcat:downloadURL"] = {"@id": url}
+    if conforms_to:
+        described["dct:conformsTo"] = {"@id": conforms_to}
+    return described
 
 
 def bundle_updated():
