@@ -1,10 +1,10 @@
 """The dashboards are cached; one version for all of them, renewed when any of their sources changes.
 
 Each cached figure (a programme's board rows, a Lab's rendered dashboard, the Labs one runs in
-« Mon espace » with what waits in each) is stored with the
-version it was made under, and read back only while that version is still the current one: a
-session, a mark of attendance, a case, an entry or an ambassador saved or deleted anywhere renews
-it, in every process sharing the cache, at once. Attendance marks are saved in bulk and announce
+« Mon espace » with what waits in each) is stored with the version it was made under, and read
+back only while that version is still the current one: a session, a mark of attendance, a case,
+an entry, a proposal, an ambassador, an invitation or a role saved or deleted anywhere renews it,
+in every process sharing the cache, at once. Attendance marks are saved in bulk and announce
 themselves (``sessions.answers.marks_saved``). Entries also expire after ``CACHE_SECONDS`` (a
 change made without a signal, a bulk update, shows within it) and are kept per day, since "today"
 is on every dashboard.
