@@ -1061,6 +1061,24 @@ def test_attendance_action_records_absence(superuser_client, data):
     assert set(rows.values_list("attended", flat=True)) == {False}
 
 
+def test_attendance_action_makes_the_dashboards_forget_their_figures(superuser_client, data):
+    from django.core.cache import cache
+
+    from dashboards.freshness import VERSION_KEY, cached
+
+    cached("dashboards:test", lambda: "figures of before")
+    before = cache.get(VERSION_KEY)
+    rows = Attendance.objects.filter(session=data.session, ambassador=data.ambassadors[0])
+
+    superuser_client.post(
+        admin_url(Attendance, "changelist"),
+        {"action": "mark_attended", "_selected_action": [str(pk) for pk in rows.values_list("pk", flat=True)]},
+    )
+
+    assert cache.get(VERSION_KEY) != before
+    assert cached("dashboards:test", lambda: "figures of after") == "figures of after"
+
+
 # --- Lists cost the same with one row and with many -------------------------------------
 
 
