@@ -545,7 +545,9 @@ class _Generator:
     def _pages(self, plans):
         """Seven public pages a Lab: its Lab page, two session reports, a case story, a fiche, two articles.
 
-        Where the documentation has only articles, all seven are articles.
+        The six others stand under the Lab's page, where the platform keeps a Lab's documentation
+        (docs.rights): elsewhere, the next ``migrate`` would move them all there. Where the
+        documentation has only articles, all seven are articles, under its index.
         """
         from django.apps import apps
         from wagtail.models import Page
@@ -559,16 +561,17 @@ class _Generator:
         )}
         index = DocumentationIndexPage.objects.get()
         lab_index = Page.objects.type(kinds["LabIndexPage"]).first() if kinds["LabIndexPage"] else None
-        pages = []
+        pages, lab_pages = [], []
         for plan in plans:
             rng = random.Random(f"{SEED}:pages:{plan.index}")
             lab = plan.lab
+            home = index
             for number in range(PAGES_PER_LAB):
                 case = plan.cases[number % CASES_PER_LAB]
                 spec = case.spec
                 day = lab.start_date + datetime.timedelta(days=30 + 60 * number)
                 slug = f"{lab.slug}-{number + 1}"
-                model, parent = ArticlePage, index
+                model, parent = ArticlePage, home
                 if number == 0 and kinds["LabPage"] and lab_index:
                     model, parent, slug = kinds["LabPage"], lab_index.specific, lab.slug
                 elif number in (1, 2) and kinds["SessionReportPage"]:
@@ -603,11 +606,18 @@ class _Generator:
                 page.parent_page = parent
                 page.tag_names = rng.sample(spec.tags, 2)
                 pages.append(page)
-        by_parent = {}
+                if model is kinds["LabPage"]:
+                    lab_pages.append(page)
+                    home = page
+        # The Lab pages first: the others need their tree paths.
+        create_pages(lab_index, lab_pages)
+        by_parent, lab_page_ids = {}, {id(page) for page in lab_pages}
         for page in pages:
-            by_parent.setdefault((page.parent_page.pk, type(page)), []).append(page)
+            if id(page) not in lab_page_ids:
+                by_parent.setdefault((id(page.parent_page), type(page)), []).append(page)
         for (_parent, model), group in by_parent.items():
             create_pages(group[0].parent_page, group)
+        by_parent[(id(lab_index), kinds["LabPage"])] = lab_pages
         tag_model = kinds["DocumentationPageTag"] or kinds["ArticleTag"]
         tag_model.objects.bulk_create(
             [tag_model(tag=self.tags[name], content_object_id=page.pk) for page in pages for name in page.tag_names],
@@ -675,6 +685,7 @@ def create_pages(parent, pages):
     # From the table just under Page down to the specific model's own.
     tables = [cls for cls in reversed(model._meta.get_parent_list()) if cls is not Page] + [model]
     for base, page in zip(bases, pages):
+        page.path, page.depth, page.url_path = base.path, base.depth, base.url_path  # a parent of the next batch
         for table in tables:
             for link in table._meta.parents.values():
                 setattr(page, link.attname, base.pk)
