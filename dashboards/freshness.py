@@ -1,20 +1,20 @@
 """The dashboards are cached; one version for all of them, renewed when any of their sources changes.
 
-Each cached figure (a programme's board rows, a Lab's rendered dashboard, the Labs one runs in
-« Mon espace » with what waits in each) is stored with the version it was made under, and read
-back only while that version is still the current one: a session, a mark of attendance, a case,
-an entry, a proposal, an ambassador, an invitation or a role saved or deleted anywhere renews it,
-in every process sharing the cache, at once. Attendance marks are saved in bulk and announce
-themselves (``sessions.answers.marks_saved``). Entries also expire after ``CACHE_SECONDS`` (a
-change made without a signal, a bulk update, shows within it) and are kept per day, since "today"
-is on every dashboard.
+Each cached figure (a programme's board rows, a Lab's rendered dashboard; in « Mon espace », one's
+next events with one's answers, and the Labs one runs with what waits in each) is stored with the
+version it was made under, and read back only while that version is still the current one: an
+event, an answer, a mark of attendance, a case, an entry, a proposal, an ambassador, an
+invitation or a role saved or deleted anywhere renews it, in every process sharing the cache, at
+once. Answers, marks and invitations are written in bulk and announce themselves
+(``sessions.answers.rows_saved``). Entries also expire after ``CACHE_SECONDS`` (a change made
+without a signal shows within it) and are kept per day, since "today" is on every one of them.
 """
 import uuid
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-from sessions.answers import marks_saved
+from sessions.answers import rows_saved
 
 CACHE_SECONDS = 300
 VERSION_KEY = "dashboards:version"
@@ -24,6 +24,9 @@ SOURCES = (
     "programmes.Collectivite",
     "lab_sessions.Session",
     "lab_sessions.Attendance",
+    "lab_sessions.Gathering",
+    "lab_sessions.GatheringInvitation",
+    "lab_sessions.GatheringAttendance",
     "cases.Case",
     "cases.StageChange",
     "cases.ProgressEntry",
@@ -58,7 +61,7 @@ def forget(**kwargs):
 
 
 def connect():
-    marks_saved.connect(forget, dispatch_uid="dashboards_marks_saved")
+    rows_saved.connect(forget, dispatch_uid="dashboards_rows_saved")
     for label in SOURCES:
         post_save.connect(forget, sender=label, dispatch_uid=f"dashboards_saved_{label}")
         post_delete.connect(forget, sender=label, dispatch_uid=f"dashboards_deleted_{label}")

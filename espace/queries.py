@@ -5,8 +5,8 @@ counts only for the Labs ``labs_run_by`` gives (whose every item its runner may 
 subqueries of the Lab's own row, so a coordinator's hundred Labs are still one query.
 
 The queries, at most: the visit (an UPDATE, and an INSERT the very first time), my session
-answers, my InterTransfo answers, my cases, the entries others wrote in them, the Labs I run
-with their counts (none when they come from the cache); then, for those who run a Lab, the
+answers and my InterTransfo answers, my cases, the entries others wrote in them, the Labs I run
+with their counts (the answers and the Labs none when they come from the cache); then, for those who run a Lab, the
 answers to each Lab's next session and my drafts in moderation.
 """
 import datetime
@@ -70,7 +70,13 @@ class Event:
 
 
 def my_events(user, today):
-    """My next sessions and InterTransfo, soonest first, with my answer per day (two queries)."""
+    """My next sessions and InterTransfo, soonest first, with my answer per day: kept per person
+    and day until an event, an answer or a role changes (dashboards.freshness)."""
+    return cached(f"espace:events:{user.pk}:{today.isoformat()}", lambda: _my_events(user, today))
+
+
+def _my_events(user, today):
+    """The two queries of ``my_events``."""
     # Said twice on purpose: naming my sessions through my own rows lets PostgreSQL look them up by
     # key; without it, the visibility rule's OR makes it scan every session (4.8 ms at S=100).
     my_sessions = Attendance.objects.filter(ambassador__user=user, ambassador__is_active=True).values("session_id")

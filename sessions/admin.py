@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from programmes.admin import changelist_link, count_of, live_forms
 from programmes.contributions import LabCount, add_lab_count
 
-from .answers import marks_saved
+from .answers import rows_saved
 from .models import AgendaItem, Attendance, Gathering, GatheringAttendance, GatheringInvitation, Session
 from .wording import NUMBER
 
@@ -322,7 +322,7 @@ class AttendanceAdmin(admin.ModelAdmin):
 
     def _set_attended(self, request, queryset, attended):
         count = queryset.update(attended=attended)
-        marks_saved.send(sender=queryset.model)  # an update sends no post_save: the dashboards forget
+        rows_saved.send(sender=queryset.model)  # an update sends no post_save: the dashboards forget
         self.message_user(
             request,
             ngettext("%(count)d présence mise à jour.", "%(count)d présences mises à jour.", count) % {"count": count},

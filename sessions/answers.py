@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import DayAnswer, EventStatus
 
-# Sent (sender: the model) after marks of who came are written in bulk, which sends no
-# post_save: whoever keeps figures of attendance (the dashboards) forgets them.
-marks_saved = Signal()
+# Sent (sender: the model) after rows of answers or of who came are written in bulk, which sends
+# no post_save: whoever keeps figures made from them (the dashboards, Mon espace) forgets them.
+rows_saved = Signal()
 
 ANSWERS = {DayAnswer.Response.YES, DayAnswer.Response.NO, DayAnswer.Response.MAYBE}
 
@@ -62,6 +62,8 @@ def save_answers(model, rows: dict, answers: dict, *, build) -> list:
             changed.append(row)
     model.objects.bulk_update(changed, ["response", "answered_at"])
     model.objects.bulk_create(created)
+    if changed or created:
+        rows_saved.send(sender=model)
     return sorted([*rows.values(), *created], key=lambda row: row.day)
 
 
@@ -94,7 +96,7 @@ def save_marks(model, rows: dict, marks: dict, *, build) -> int:
     model.objects.bulk_update(changed, ["attended"])
     model.objects.bulk_create(created)
     if changed or created:
-        marks_saved.send(sender=model)
+        rows_saved.send(sender=model)
     return len(changed) + len(created)
 
 

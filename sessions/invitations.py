@@ -99,6 +99,7 @@ class SessionGuests:
                 if (person.pk, day) not in existing
             ]
         )
+        answers.rows_saved.send(sender=Attendance)
         return people
 
     def fit_to_days(self, event) -> None:
@@ -118,6 +119,7 @@ class SessionGuests:
                 if (person_id, day) not in existing
             ]
         )
+        answers.rows_saved.send(sender=Attendance)
 
     def agenda_days(self, event):
         return agenda_by_day(event)
@@ -232,6 +234,7 @@ class GatheringGuests:
         GatheringAttendance.objects.bulk_create(
             [GatheringAttendance(invitation=invitation, day=day) for invitation in created for day in event.days]
         )
+        answers.rows_saved.send(sender=GatheringAttendance)
         return current
 
     def fit_to_days(self, event) -> None:
@@ -247,6 +250,7 @@ class GatheringGuests:
                 if (invitation.pk, day) not in existing
             ]
         )
+        answers.rows_saved.send(sender=GatheringAttendance)
 
     def agenda_days(self, event):
         # Everyone of the programme gets it: the people of the other Labs named as their consent allows.

@@ -64,6 +64,20 @@ def test_an_answered_event_leaves_the_waiting_list_and_shows_the_answer(client, 
     assert "Session n° 3" not in waiting and "InterTransfo n° 1" in waiting
 
 
+def test_an_answer_given_on_the_session_page_shows_at_once_though_the_page_was_just_seen(client, world):
+    ambassador, session = world["people"]["ambassador"], world["upcoming"]
+    before = page_of(client, ambassador)  # one's next events are now cached
+    answer_url = reverse("lab_sessions:session_answer", kwargs={"lab_slug": session.lab.slug, "number": session.number})
+
+    response = client.post(answer_url, {f"day-{day.isoformat()}": "yes" for day in session.days})
+    after = page_of(client, ambassador)
+
+    assert response.status_code == 302
+    assert before.count("Présent·e") == 0 and after.count("Présent·e") == 2
+    waiting = after.split("Invitations en attente de votre réponse")[1].split("</section>")[0]
+    assert "Session n° 3" not in waiting
+
+
 def test_ambassador_sees_their_cases_with_the_days_since_the_last_entry(client, world):
     page = page_of(client, world["people"]["ambassador"])
 
