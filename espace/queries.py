@@ -6,8 +6,8 @@ subqueries of the Lab's own row, so a coordinator's hundred Labs are still one q
 
 The queries, at most: the visit (an UPDATE, and an INSERT the very first time), my session
 answers and my InterTransfo answers, my cases, the entries others wrote in them, the Labs I run
-with their counts (the answers and the Labs none when they come from the cache); then, for those who run a Lab, the
-answers to each Lab's next session and my drafts in moderation.
+with their counts (my answers and my Labs cost none when they come from the cache); then, for
+those who run a Lab, the answers to each Lab's next session and my drafts in moderation.
 """
 import datetime
 from collections import defaultdict

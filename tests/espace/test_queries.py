@@ -48,7 +48,8 @@ def queries_of(client, user):
 
 def counts(client, world):
     """Each role's queries on a visit after the first (the first one also creates its visit row):
-    with the Labs they run counted anew (after any change, ``forget``), then from the cache."""
+    with their events and the Labs they run read anew (after any change, ``forget``), then from
+    the cache."""
     result = {}
     for role in ROLES:
         queries_of(client, world["people"][role])
